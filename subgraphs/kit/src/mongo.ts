@@ -1,0 +1,110 @@
+/**
+ * The one way subgraphs talk to MongoDB: a shared connection pool per process, the indexes each
+ * repository declares created at start, every command counted (the query-budget tests and the
+ * benchmarks read `commandCount`), and driver errors wrapped with `{ cause }`.
+ *
+ * The server may be MongoDB 4.2–8.x or mongo-java-server (wire version 8), hence the 6.x driver and no
+ * `serverApi` option: mongo-java-server only answers the legacy `isMaster` handshake (DESIGN.md).
+ */
+import { MongoClient, type Collection, type CreateIndexesOptions, type Db, type Document, type IndexSpecification } from 'mongodb';
+
+/** An index a repository needs; created by {@link MongoStore.ensureIndexes}. */
+export interface IndexDeclaration {
+  collection: string;
+  keys: IndexSpecification;
+  options?: CreateIndexesOptions;
+}
+
+/** Options for {@link MongoStore.connect}. */
+export interface MongoStoreOptions {
+  uri: string;
+  /** The subgraph's own database name, e.g. `zocalo_orders`. */
+  databaseName: string;
+  /** @default 20 */
+  maxPoolSize?: number;
+  /** How long to wait for a server before failing a command. @default 5000 */
+  serverSelectionTimeoutMS?: number;
+}
+
+/** Commands the driver sends on its own (handshakes, heartbeats, sessions); not database round trips of a request. */
+const HOUSEKEEPING_COMMANDS = new Set(['isMaster', 'ismaster', 'hello', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'buildInfo', 'getnonce', 'killCursors']);
+
+/** A subgraph's database: client, db, counters. */
+export class MongoStore {
+  /** Database round trips issued so far (commands other than driver housekeeping). */
+  commandCount = 0;
+  /** Round trips by command name, for diagnosis of a budget overrun. */
+  readonly commandsByName = new Map<string, number>();
+
+  private constructor(
+    readonly client: MongoClient,
+    readonly db: Db,
+  ) {
+    client.on('commandStarted', (event) => {
+      if (HOUSEKEEPING_COMMANDS.has(event.commandName)) return;
+      this.commandCount += 1;
+      this.commandsByName.set(event.commandName, (this.commandsByName.get(event.commandName) ?? 0) + 1);
+    });
+  }
+
+  /** Connects (one pool per process and database) and checks the server answers. */
+  static async connect(options: MongoStoreOptions): Promise<MongoStore> {
+    const client = new MongoClient(options.uri, {
+      maxPoolSize: options.maxPoolSize ?? 20,
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+      monitorCommands: true,
+      // mongo-java-server cannot do retryable writes' session bookkeeping reliably; our writes are
+      // idempotent by design instead.
+      retryWrites: false,
+    });
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw new Error(`Cannot connect to MongoDB at ${redactUri(options.uri)}`, { cause: error });
+    }
+    return new MongoStore(client, client.db(options.databaseName));
+  }
+
+  /** A typed collection of this subgraph's database. */
+  collection<T extends Document>(name: string): Collection<T> {
+    return this.db.collection<T>(name);
+  }
+
+  /** Creates the declared indexes (idempotent: existing identical indexes are kept). */
+  async ensureIndexes(indexes: readonly IndexDeclaration[]): Promise<void> {
+    for (const index of indexes) {
+      try {
+        await this.db.collection(index.collection).createIndex(index.keys, index.options ?? {});
+      } catch (error) {
+        throw new Error(`Cannot create index ${JSON.stringify(index.keys)} on ${index.collection}`, { cause: error });
+      }
+    }
+  }
+
+  /** True when the server answers a ping (readiness). */
+  async isReachable(): Promise<boolean> {
+    try {
+      await this.db.command({ ping: 1 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Resets the round-trip counters (tests measure one operation at a time). */
+  resetCounters(): void {
+    this.commandCount = 0;
+    this.commandsByName.clear();
+  }
+
+  /** Closes the pool. */
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/** The URI without its password, for messages. */
+export function redactUri(uri: string): string {
+  return uri.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}
