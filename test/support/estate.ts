@@ -1,0 +1,88 @@
+/**
+ * The whole estate in one test process: a database, the five subgraphs (each its own HTTP server and
+ * its own database), and the gateway in front of them — real HTTP everywhere. Start it once per test
+ * file.
+ */
+import { buildGateway, type GatewayServer } from '../../gateway/src/server';
+import { readGatewayConfig } from '../../gateway/src/config';
+import { buildCustomersServer } from '../../subgraphs/customers/src/server';
+import { buildInventoryServer } from '../../subgraphs/inventory/src/server';
+import { buildLoyaltyServer } from '../../subgraphs/loyalty/src/server';
+import { buildMessagingServer } from '../../subgraphs/messaging/src/server';
+import { buildOrdersServer } from '../../subgraphs/orders/src/server';
+import { SUBGRAPH_NAMES, createLogger, type LocalDatabase, type SubgraphBuilder, type SubgraphName } from '../../subgraphs/kit/src';
+import { seedEstate } from '../../scripts/seed/seedEstate';
+import type { DemoDataset } from '../../scripts/seed/demoDataset';
+import { startSubgraph, startTestDatabase, testAuth, type RunningSubgraph } from './testkit';
+
+/** Every subgraph's builder. */
+export const BUILDERS: Record<SubgraphName, SubgraphBuilder> = {
+  customers: buildCustomersServer,
+  inventory: buildInventoryServer,
+  orders: buildOrdersServer,
+  loyalty: buildLoyaltyServer,
+  messaging: buildMessagingServer,
+};
+
+/** A running estate. */
+export interface RunningEstate {
+  database: LocalDatabase;
+  subgraphs: Record<SubgraphName, RunningSubgraph>;
+  gateway: GatewayServer;
+  /** The gateway's GraphQL URL. */
+  url: string;
+  /** Database round trips so far, summed over the five subgraphs. */
+  commandCount(): number;
+  /** Stops one subgraph (to test failures); `restart` brings it back on the same port. */
+  stopSubgraph(name: SubgraphName): Promise<void>;
+  restartSubgraph(name: SubgraphName): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startEstate}. */
+export interface StartEstateOptions {
+  /** Prefix of the database names, unique per test file. */
+  databasePrefix: string;
+  /** Seeds these sizes of demo data first (after `prepare` edits the dataset). */
+  seed?: { customers: number; orders: number; products: number; prepare?: (dataset: DemoDataset) => void };
+}
+
+/** Starts the estate (see module comment). */
+export async function startEstate(options: StartEstateOptions): Promise<RunningEstate> {
+  const database = await startTestDatabase();
+  const databaseNameOf = (name: SubgraphName) => `${options.databasePrefix}_${name}`;
+  if (options.seed) {
+    const { prepare, ...sizes } = options.seed;
+    await seedEstate({ uri: database.uri, reset: true, ...sizes, databaseNameOf, ...(prepare ? { prepare } : {}) });
+  }
+  const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
+  for (const name of SUBGRAPH_NAMES) {
+    subgraphs[name] = await startSubgraph(name, BUILDERS[name], database, { databaseName: databaseNameOf(name) });
+  }
+  const env: NodeJS.ProcessEnv = { PORT: '0' };
+  for (const name of SUBGRAPH_NAMES) env[`${name.toUpperCase()}_URL`] = subgraphs[name].url;
+  const config = { ...readGatewayConfig(env), auth: testAuth };
+  const gateway = buildGateway({ config, logger: createLogger('gateway', 'silent') });
+  const url = await gateway.start();
+
+  return {
+    database,
+    subgraphs,
+    gateway,
+    url,
+    commandCount: () => SUBGRAPH_NAMES.reduce((sum, name) => sum + subgraphs[name].store.commandCount, 0),
+    async stopSubgraph(name) {
+      await subgraphs[name].server.stop();
+    },
+    async restartSubgraph(name) {
+      const port = Number(new URL(subgraphs[name].url).port);
+      await subgraphs[name].store.close();
+      subgraphs[name] = await startSubgraph(name, BUILDERS[name], database, { databaseName: databaseNameOf(name), port });
+    },
+    async stop() {
+      await gateway.stop();
+      for (const name of SUBGRAPH_NAMES) await subgraphs[name].stop().catch(() => undefined);
+      await database.stop();
+    },
+  };
+}
