@@ -21,6 +21,8 @@ import {
 } from '../../subgraphs/kit/src';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import type { GatewayFeatureFactory } from './feature';
+import { GATEWAY_FEATURES } from './features';
 import { SubgraphDataSource } from './subgraphDataSource';
 import { loadSupergraph, resolveSubgraphUrl } from './supergraph';
 
@@ -38,6 +40,8 @@ export interface GatewayServer {
 export interface GatewayOptions {
   config: GatewayConfig;
   logger: Logger;
+  /** @default GATEWAY_FEATURES */
+  features?: GatewayFeatureFactory[];
 }
 
 async function probe(url: string, timeoutMs: number): Promise<{ status: 'up' | 'down'; latencyMs: number; detail?: string }> {
@@ -52,7 +56,8 @@ async function probe(url: string, timeoutMs: number): Promise<{ status: 'up' | '
 }
 
 /** Builds the gateway (see module comment). */
-export function buildGateway({ config, logger }: GatewayOptions): GatewayServer {
+export function buildGateway({ config, logger, features: factories = GATEWAY_FEATURES }: GatewayOptions): GatewayServer {
+  const features = factories.map((factory) => factory({ config, logger }));
   const supergraph = loadSupergraph(config.supergraphPath);
   const subgraphs = supergraph.subgraphs.map((subgraph) => ({ name: subgraph.name, url: resolveSubgraphUrl(subgraph, config.subgraphUrls) }));
   const urlByName = new Map(subgraphs.map((s) => [s.name, s.url]));
@@ -69,7 +74,11 @@ export function buildGateway({ config, logger }: GatewayOptions): GatewayServer 
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) =>
       formatError(formatted, error, { onMasked: (masked, original) => logger.error('masked error', { error: original, path: masked.path, message: masked.message }) }),
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      ...features.flatMap((feature) => feature.plugins ?? []),
+      // Apollo's default landing page loads Sandbox from a CDN: off, unless a feature serves its own.
+      ...(features.some((feature) => feature.providesLandingPage) ? [] : [ApolloServerPluginLandingPageDisabled()]),
+    ],
   });
 
   const healthOf = async () => {
@@ -83,7 +92,9 @@ export function buildGateway({ config, logger }: GatewayOptions): GatewayServer 
     apollo,
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    preHandlers: features.flatMap((feature) => feature.preHandlers ?? []),
     routes: {
+      ...Object.assign({}, ...features.map((feature) => feature.routes ?? {})),
       // Liveness with detail: the gateway answers 200 while it runs; `status` says whether every subgraph is up.
       '/health': async (_request, response) => sendJson(response, 200, await healthOf()),
       '/ready': async (_request, response) => {
@@ -115,6 +126,7 @@ export function buildGateway({ config, logger }: GatewayOptions): GatewayServer 
       return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}/graphql`;
     },
     async stop() {
+      for (const feature of features) await feature.stop?.();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },

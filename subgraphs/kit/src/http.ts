@@ -22,6 +22,12 @@ export interface RouteRequest {
   raw: IncomingMessage;
 }
 
+/**
+ * Runs before routing, on every request (rate limits, CORS, load shedding…). Returns true when it has
+ * answered the request itself, which ends it there.
+ */
+export type PreHandler = (request: IncomingMessage, response: ServerResponse, requestId: string) => boolean | Promise<boolean>;
+
 /** Options for {@link createGraphQLHttpServer}. */
 export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
@@ -31,6 +37,8 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
   routes?: Record<string, RouteHandler>;
   /** @default "/graphql" */
   graphqlPath?: string;
+  /** Checks run before the body is read, in order. */
+  preHandlers?: PreHandler[];
   /** Largest request body accepted. @default 1 MiB */
   maxBodyBytes?: number;
   logger: Logger;
@@ -101,6 +109,9 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     const method = (request.method ?? 'GET').toUpperCase();
     const requestId = headerValue(request.headers['x-request-id']) ?? randomUUID();
     response.setHeader('x-request-id', requestId);
+    for (const preHandler of options.preHandlers ?? []) {
+      if (await preHandler(request, response, requestId)) return;
+    }
 
     let bodyBuffer: Buffer;
     try {
