@@ -34,6 +34,13 @@ export interface LocalDatabase {
    * exited; a no-op for `MONGODB_URI`, which belongs to someone else. Safe to call twice.
    */
   stop(): Promise<void>;
+  /**
+   * Fault injection for resilience tests (mongo-java-server only): stops the server process but keeps
+   * its address, so clients see the database vanish. With the memory backend its data goes too.
+   */
+  takeDown?(): Promise<void>;
+  /** Starts the server again on the same address after {@link LocalDatabase.takeDown}. */
+  bringUp?(): Promise<void>;
 }
 
 /** Options of {@link startLocalDatabase}. */
@@ -488,32 +495,45 @@ async function startMongoJavaServer(
   }
 
   log(`database: starting mongo-java-server ${version} (${backendText})`);
-  // stdin stays a pipe for the server's whole life: the launcher exits when it reaches end of file.
-  const child = spawn(javaTool('java') ?? 'java', args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
-  const output = captureTail(child);
-  const exited = exitPromise(child);
-  const removeFromExitHook = killOnExit(child);
-
-  let listening: string;
-  try {
-    listening = await waitForLine(child, /^LISTENING (\S+)$/, exited, () => output.tail());
-  } catch (error) {
-    await terminate(child, exited);
-    removeFromExitHook();
-    const holder = mode === 'persistent' ? await readRunningDatabaseRecord() : null;
-    const hint = holder
-      ? ` (a database recorded in .data/database.json is running under pid ${holder.pid}: stop it, or use MONGODB_URI=${holder.uri})`
-      : '';
-    throw new Error(`${messageOf(error)}${hint}`);
-  }
-  detach(child);
-
   let stopping = false;
-  void exited.then(({ code, signal }) => {
-    if (!stopping) {
-      log(`database: mongo-java-server exited unexpectedly (code ${code}, signal ${signal}): ${output.tail()}`);
+  // One running launcher process; takeDown/bringUp replace it, keeping the address.
+  const launch = async (portArgs: string[]) => {
+    // stdin stays a pipe for the server's whole life: the launcher exits when it reaches end of file.
+    const child = spawn(javaTool('java') ?? 'java', portArgs, { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
+    const output = captureTail(child);
+    const exited = exitPromise(child);
+    const removeFromExitHook = killOnExit(child);
+    let listening: string;
+    try {
+      listening = await waitForLine(child, /^LISTENING (\S+)$/, exited, () => output.tail());
+    } catch (error) {
+      await terminate(child, exited);
+      removeFromExitHook();
+      const holder = mode === 'persistent' ? await readRunningDatabaseRecord() : null;
+      const hint = holder
+        ? ` (a database recorded in .data/database.json is running under pid ${holder.pid}: stop it, or use MONGODB_URI=${holder.uri})`
+        : '';
+      throw new Error(`${messageOf(error)}${hint}`);
     }
-  });
+    detach(child);
+    const launched = { child, exited, removeFromExitHook, expectedExit: false };
+    void exited.then(({ code, signal }) => {
+      if (!stopping && !launched.expectedExit) {
+        log(`database: mongo-java-server exited unexpectedly (code ${code}, signal ${signal}): ${output.tail()}`);
+      }
+    });
+    return { launched, listening };
+  };
+  const halt = async (running: Awaited<ReturnType<typeof launch>>['launched']) => {
+    running.expectedExit = true;
+    await terminate(running.child, running.exited);
+    running.removeFromExitHook();
+  };
+
+  const first = await launch(args);
+  let current: Awaited<ReturnType<typeof launch>>['launched'] | null = first.launched;
+  const listening = first.listening;
+  const boundPort = listening.slice(listening.lastIndexOf(':') + 1);
 
   let stopped: Promise<void> | undefined;
   return {
@@ -523,9 +543,21 @@ async function startMongoJavaServer(
     stop: () =>
       (stopped ??= (async () => {
         stopping = true;
-        await terminate(child, exited);
-        removeFromExitHook();
+        if (current) await halt(current);
+        current = null;
       })()),
+    async takeDown() {
+      if (!current) return;
+      const running = current;
+      current = null;
+      await halt(running);
+    },
+    async bringUp() {
+      if (current || stopping) return;
+      const portAt = args.indexOf('--port') + 1;
+      const again = args.map((arg, index) => (index === portAt ? boundPort : arg));
+      current = (await launch(again)).launched;
+    },
   };
 }
 

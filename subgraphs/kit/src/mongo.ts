@@ -22,7 +22,12 @@ export interface MongoStoreOptions {
   databaseName: string;
   /** @default 20 */
   maxPoolSize?: number;
-  /** How long to wait for a server before failing a command. @default 5000 */
+  /**
+   * How long a command waits for a reachable server before failing (DATABASE_UNAVAILABLE for the
+   * client). Short, because a request waiting on a vanished database holds the caller (a till, the
+   * gateway) hostage: the driver may select twice for one read (retryable reads), and the gateway
+   * gives up on a subgraph after SUBGRAPH_TIMEOUT_MS. @default 2000
+   */
   serverSelectionTimeoutMS?: number;
 }
 
@@ -51,7 +56,7 @@ export class MongoStore {
   static async connect(options: MongoStoreOptions): Promise<MongoStore> {
     const client = new MongoClient(options.uri, {
       maxPoolSize: options.maxPoolSize ?? 20,
-      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 2000,
       monitorCommands: true,
       // mongo-java-server cannot do retryable writes' session bookkeeping reliably; our writes are
       // idempotent by design instead.
@@ -82,13 +87,26 @@ export class MongoStore {
     }
   }
 
-  /** True when the server answers a ping (readiness). */
-  async isReachable(): Promise<boolean> {
+  /**
+   * True when the server answers a ping within `withinMs` (readiness). Bounded because a ping to a
+   * vanished server waits the whole server-selection timeout, and a readiness probe must answer
+   * quickly; the abandoned ping still ends (with an error, ignored) after that timeout. When the
+   * database comes back the driver reconnects on its own: the next ping or command succeeds.
+   * @param withinMs @default 1000
+   */
+  async isReachable(withinMs = 1000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), withinMs);
+    });
+    const ping = this.db.command({ ping: 1 }).then(
+      () => true,
+      () => false,
+    );
     try {
-      await this.db.command({ ping: 1 });
-      return true;
-    } catch {
-      return false;
+      return await Promise.race([ping, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,9 +1,11 @@
 /**
  * The process entry of a subgraph (`subgraphs/<name>/src/index.ts` calls only this): read the config,
- * find the database, build, listen, and shut down gracefully on SIGTERM/SIGINT — stop accepting, finish
- * in-flight requests, then close MongoDB.
+ * find the database, build, listen, and shut down gracefully on SIGTERM/SIGINT — stop the event relay
+ * and consumer (in-flight deliveries finish), stop accepting, finish in-flight requests, then close
+ * MongoDB. Event options (transport, relay pace) come from the environment: see `readEventOptions`.
  */
 import { readSubgraphConfig } from './config';
+import { readEventOptions } from './events/eventOptions';
 import type { SubgraphName } from './estate';
 import { resolveMongoUri } from './localDatabase';
 import { createLogger } from './logger';
@@ -18,22 +20,49 @@ export async function runSubgraph(name: SubgraphName, build: SubgraphBuilder): P
   const logger = createLogger(name);
   try {
     const config = readSubgraphConfig(name);
+    const events = readEventOptions();
     const uri = await resolveMongoUri((line) => logger.info(line));
     const store = await MongoStore.connect({ uri, databaseName: config.databaseName });
-    const server = build({ store, auth: config.auth, logger, introspection: !config.production || process.env.INTROSPECTION === 'true' });
+    const server = build({ store, auth: config.auth, logger, introspection: !config.production || process.env.INTROSPECTION === 'true', events });
     const url = await server.start(config.port, config.host);
-    logger.info(`${name} subgraph ready at ${url}`, { database: config.databaseName });
+    logger.info(`${name} subgraph ready at ${url}`, { database: config.databaseName, events: events.natsUrl ? 'nats' : 'http' });
 
+    // A stray rejected promise (a driver callback during a database outage, say) must not take the
+    // process down with every request in it: log it in full and keep serving; /ready tells the truth.
+    process.on('unhandledRejection', (reason) => logger.error('unhandled promise rejection (process kept running)', { error: reason }));
+
+    // Signals often come in pairs that mean one thing: Ctrl-C in a terminal reaches every process of
+    // the group (SIGINT) while `npm start` also sends each child SIGTERM. Only a repeat that comes
+    // later than REPEAT_WINDOW_MS is an operator who does not want to wait for the drain.
+    const REPEAT_WINDOW_MS = 2_000;
     let stopping = false;
+    let firstSignalAt = 0;
     const shutdown = async (signal: string) => {
-      if (stopping) return;
+      if (stopping && Date.now() - firstSignalAt < REPEAT_WINDOW_MS) return;
+      if (stopping) {
+        // A second signal: the operator does not want to wait for the drain.
+        logger.warn(`${signal} again: exiting without waiting for the drain`);
+        process.exit(1);
+      }
       stopping = true;
-      logger.info(`${signal}: closing HTTP, then MongoDB`);
+      firstSignalAt = Date.now();
+      const graceMs = shutdownGraceMs();
+      logger.info(`${signal}: stopping events, draining HTTP, then closing MongoDB`, { graceMs });
+      // The drain waits for in-flight requests; one that never ends must not keep the process forever.
+      setTimeout(() => {
+        logger.error(`shutdown took longer than ${graceMs} ms; exiting`);
+        process.exit(1);
+      }, graceMs).unref();
+      let code = 0;
       try {
         await server.stop();
         await store.close();
+        logger.info('stopped');
+      } catch (error) {
+        logger.error('error while stopping', { error });
+        code = 1;
       } finally {
-        process.exit(0);
+        process.exit(code);
       }
     };
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -42,4 +71,10 @@ export async function runSubgraph(name: SubgraphName, build: SubgraphBuilder): P
     logger.error(`${name} subgraph could not start`, { error });
     process.exit(1);
   }
+}
+
+/** `SHUTDOWN_TIMEOUT_MS`: the longest a graceful stop may take before the process exits anyway. @default 20000 */
+function shutdownGraceMs(): number {
+  const value = Number(process.env.SHUTDOWN_TIMEOUT_MS);
+  return Number.isInteger(value) && value > 0 ? value : 20_000;
 }

@@ -2,19 +2,30 @@
  * Builds a subgraph from its SDL file and resolvers: an `@apollo/subgraph` schema in Apollo Server
  * behind the kit's HTTP front, with the principal and request-scoped loaders in the context, errors
  * masked, `/health` and `/ready`. Building does not listen (tests build in-process); `start` listens.
+ *
+ * Domain events (events/): a definition with `events.publishes` gets an outbox relay, one with
+ * `events.handlers` the consumer endpoint `/internal/events` (and, with NATS, a JetStream consumer);
+ * both get `/metrics`, `/internal/dead-letters` and event figures in `/health`. The relay and the NATS
+ * consumer run only when `options.events` is given — `runSubgraph` always gives it, from the
+ * environment — so a test that builds a publisher without it finds its events still in
+ * `pendingEvents`, and nothing pushes to other subgraphs' default ports behind its back.
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { GraphQLError, parse } from 'graphql';
+import { GraphQLError, parse, type DocumentNode } from 'graphql';
+import { AUDIT_INDEXES, AuditLog } from './audit/auditLog';
+import { enforceAuthorization, type AuthorizationOptions } from './auth/authorizationDirectives';
 import type { Principal } from './auth/principal';
 import { principalFromAuthorization, type AuthConfig } from './auth/tokens';
 import type { SubgraphName } from './estate';
 import { ErrorCode, formatError } from './errors';
+import type { EventOptions } from './events/eventOptions';
+import { createSubgraphEvents, type SubgraphEvents, type SubgraphEventsDefinition } from './events/subgraphEvents';
 import { createGraphQLHttpServer, listen, sendJson, type RouteHandler } from './http';
 import type { Logger } from './logger';
 import type { IndexDeclaration, MongoStore } from './mongo';
@@ -40,6 +51,12 @@ export interface SubgraphDefinition<TContext extends RequestContext> {
   createContext(base: RequestContext): TContext;
   /** Extra HTTP routes (internal endpoints). */
   routes?: Record<string, RouteHandler>;
+  /** The SDL, when not `schema/<name>.graphql` (test subgraphs). @default loadSubgraphTypeDefs(name) */
+  typeDefs?: DocumentNode;
+  /** Domain events the subgraph publishes (collections carrying `pendingEvents`) and handles. */
+  events?: SubgraphEventsDefinition;
+  /** Widens who owns a customer for `@allow(owner:)` (see auth/authorizationDirectives.ts). */
+  authorization?: Pick<AuthorizationOptions<TContext>, 'isOwner'>;
 }
 
 /** Options for {@link buildSubgraphServer}. */
@@ -49,6 +66,11 @@ export interface SubgraphServerOptions {
   logger: Logger;
   /** Allow introspection (the gateway and tools compose from `_service`, not introspection). @default true */
   introspection?: boolean;
+  /**
+   * Runs the event relay (publishers) and the NATS consumer (subscribers, with `natsUrl`) from `start`
+   * to `stop`, configured by these options. Absent: neither runs (the consumer endpoint is still served).
+   */
+  events?: EventOptions;
 }
 
 /** A built subgraph, not yet listening. */
@@ -57,9 +79,11 @@ export interface SubgraphServer {
   apollo: ApolloServer<RequestContext>;
   httpServer: Server;
   store: MongoStore;
-  /** Creates indexes, starts Apollo Server and listens; resolves with the GraphQL URL. */
+  /** The event machinery, or null when the definition has no `events`; `events.start()`/`stop()` control it by hand. */
+  events: SubgraphEvents | null;
+  /** Creates indexes, starts Apollo Server and listens, then starts events if `options.events`; resolves with the GraphQL URL. */
   start(port: number, host?: string): Promise<string>;
-  /** Stops accepting, finishes in-flight requests, then closes nothing else (the owner closes the store). */
+  /** Stops events (in-flight deliveries finish), stops accepting, finishes in-flight requests; the owner closes the store. */
   stop(): Promise<void>;
 }
 
@@ -71,9 +95,14 @@ export function loadSubgraphTypeDefs(name: SubgraphName) {
 /** Builds the subgraph (see module comment). */
 export function buildSubgraphServer<TContext extends RequestContext>(definition: SubgraphDefinition<TContext>, options: SubgraphServerOptions): SubgraphServer {
   const { store, auth, logger } = options;
-  const schema = buildSubgraphSchema([
-    { typeDefs: loadSubgraphTypeDefs(definition.name), resolvers: { DateTime: DateTimeScalar, ...definition.resolvers } as GraphQLResolverMap<unknown> },
-  ]);
+  const auditLog = new AuditLog(store, definition.name, logger);
+  // The SDL's @public/@allow/@audited enforced on every resolver, `_entities` included (schema/authorization.graphql).
+  const schema = enforceAuthorization<TContext>(
+    buildSubgraphSchema([
+      { typeDefs: definition.typeDefs ?? loadSubgraphTypeDefs(definition.name), resolvers: { DateTime: DateTimeScalar, ...definition.resolvers } as GraphQLResolverMap<unknown> },
+    ]),
+    { ...definition.authorization, auditLog },
+  );
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -81,16 +110,45 @@ export function buildSubgraphServer<TContext extends RequestContext>(definition:
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) =>
       formatError(formatted, error, { onMasked: (masked, original) => logger.error('masked error', { error: original, path: masked.path }) }),
-    // Inline tracing (ftv1) costs every request and only Apollo Studio reads it.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    // Inline tracing (ftv1) costs every request and only Apollo Studio reads it. Cache control: no
+    // field has a cache hint, and its per-field hook makes Apollo Server wrap every resolver call.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
 
+  const events = definition.events ? createSubgraphEvents({ name: definition.name, definition: definition.events, store, auth, logger, events: options.events }) : null;
+
   const routes: Record<string, RouteHandler> = {
-    '/health': (_request, response) => sendJson(response, 200, { status: 'ok', service: definition.name }),
+    '/health': async (_request, response) => {
+      if (!events) {
+        sendJson(response, 200, { status: 'ok', service: definition.name });
+        return;
+      }
+      // Liveness stays 200 when the figures cannot be read (the database has /ready).
+      const detail = await events.health().catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
+      sendJson(response, 200, { status: 'ok', service: definition.name, events: detail });
+    },
     '/ready': async (_request, response) => {
       const database = await store.isReachable();
       sendJson(response, database ? 200 : 503, { status: database ? 'ready' : 'not ready', service: definition.name, database: database ? 'up' : 'down' });
     },
+    // ADMIN reads the audit log: `GET /internal/audit?first=20&after=<endCursor>`, newest first.
+    '/internal/audit': async (request, response) => {
+      let principal: Principal | null;
+      try {
+        principal = principalFromAuthorization(request.headers.authorization, auth);
+      } catch {
+        principal = null;
+      }
+      if (!principal) return sendJson(response, 401, { errors: [{ message: 'A valid Authorization: Bearer token is required', extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+      if (principal.role !== 'ADMIN') return sendJson(response, 403, { errors: [{ message: 'The audit log is for ADMIN only', extensions: { code: ErrorCode.FORBIDDEN } }] });
+      const search = request.query;
+      try {
+        sendJson(response, 200, await auditLog.page(Number(search.get('first') ?? 20), search.get('after')));
+      } catch (error) {
+        sendJson(response, 400, { errors: [{ message: error instanceof Error ? error.message : 'Bad request', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+      }
+    },
+    ...events?.routes,
     ...definition.routes,
   };
 
@@ -108,7 +166,9 @@ export function buildSubgraphServer<TContext extends RequestContext>(definition:
           extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
         });
       }
-      return definition.createContext({ principal, requestId, logger: logger.child({ requestId }) });
+      // The W3C trace id the gateway sends in `traceparent`, so one id finds the request in every log.
+      const traceId = /^00-([0-9a-f]{32})-/.exec(String(request.headers.traceparent ?? ''))?.[1];
+      return definition.createContext({ principal, requestId, logger: logger.child(traceId ? { requestId, traceId } : { requestId }) });
     },
   });
   // Stop accepting and wait for in-flight requests before Apollo Server stops (graceful shutdown).
@@ -119,13 +179,18 @@ export function buildSubgraphServer<TContext extends RequestContext>(definition:
     apollo,
     httpServer: server,
     store,
+    events,
     async start(port, host = '127.0.0.1') {
       await store.ensureIndexes(definition.indexes);
+      await store.ensureIndexes(AUDIT_INDEXES);
+      if (events) await store.ensureIndexes(events.indexes);
       await apollo.start();
       const bound = await listen(server, port, host);
+      if (events && options.events) await events.start();
       return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound}/graphql`;
     },
     async stop() {
+      await events?.stop();
       await apollo.stop();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Channel } from '../channel';
-import type { SubgraphName } from '../estate';
+import { isSubgraphName, type SubgraphName } from '../estate';
 
 /** Event names. */
 export const DOMAIN_EVENT_TYPES = [
@@ -87,3 +87,30 @@ export type DomainEventHandler<T extends DomainEventType = DomainEventType> = (e
 
 /** What a subscribing subgraph handles. */
 export type DomainEventHandlers = { [T in DomainEventType]?: DomainEventHandler<T> };
+
+/** Longest accepted event id and subject (ids are `evt_<uuid>`, subjects entity ids). */
+const MAX_ID_LENGTH = 128;
+const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+
+/**
+ * Checks the envelope of an event that arrives from another process (HTTP body, NATS message) or is
+ * read back from a document: the problem as a sentence, or null when it is well-formed. Payloads are
+ * not checked field by field: only our own publishers, holding SERVICE credentials, can send events.
+ */
+export function domainEventProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the event must be a JSON object';
+  const event = value as Record<string, unknown>;
+  if (typeof event.id !== 'string' || event.id.length > MAX_ID_LENGTH || !ID_PATTERN.test(event.id)) return 'id must be an id string of at most 128 characters';
+  if (typeof event.type !== 'string' || !(DOMAIN_EVENT_TYPES as readonly string[]).includes(event.type)) return `type must be one of ${DOMAIN_EVENT_TYPES.join(', ')}`;
+  if (!Number.isInteger(event.version) || (event.version as number) < 1) return 'version must be a positive integer';
+  if (typeof event.occurredAt !== 'string' || Number.isNaN(Date.parse(event.occurredAt))) return 'occurredAt must be an ISO-8601 date-time';
+  if (!isSubgraphName(event.source)) return 'source must be a subgraph name';
+  if (typeof event.subject !== 'string' || event.subject === '' || event.subject.length > MAX_ID_LENGTH) return 'subject must be a non-empty string of at most 128 characters';
+  if (typeof event.payload !== 'object' || event.payload === null || Array.isArray(event.payload)) return 'payload must be a JSON object';
+  return null;
+}
+
+/** Type guard over {@link domainEventProblem}. */
+export function isDomainEvent(value: unknown): value is DomainEvent {
+  return domainEventProblem(value) === null;
+}
