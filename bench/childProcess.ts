@@ -1,0 +1,89 @@
+/**
+ * Starting and stopping the benchmark's child processes (subgraphs, gateways): Node with tsx, output
+ * kept in a ring buffer and shown only when a child dies or fails to start, and a stop that waits for
+ * the exit (a gateway started with `--cpu-prof` writes its profile on exit).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { repositoryRoot } from '../subgraphs/kit/src';
+
+/** A running child. */
+export interface BenchChild {
+  name: string;
+  process: ChildProcess;
+  pid: number;
+  /** The last lines it wrote. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Options for {@link startChild}. */
+export interface StartChildOptions {
+  name: string;
+  /** Arguments to `node` (script first, after any Node flags). */
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** Opens an IPC channel (bench subgraphs answer counters over it). */
+  ipc?: boolean;
+}
+
+/** Spawns `node <args>` in the repository root. */
+export function startChild(options: StartChildOptions): BenchChild {
+  const child = spawn(process.execPath, options.args, {
+    cwd: repositoryRoot(),
+    env: options.env,
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    lines.push(...chunk.toString('utf8').split('\n').filter((line) => line.trim()));
+    if (lines.length > 40) lines.splice(0, lines.length - 40);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
+  return {
+    name: options.name,
+    process: child,
+    pid: child.pid,
+    output: () => lines.join('\n'),
+    stop(graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+/** Polls `url` until it answers (any HTTP status) or the child exits or the time is up. */
+export async function waitForHttp(child: BenchChild, url: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.process.exitCode !== null) throw new Error(`${child.name} exited with code ${child.process.exitCode}:\n${child.output()}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${child.name} did not answer at ${url} within ${timeoutMs / 1000} s:\n${child.output()}`);
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
