@@ -62,21 +62,28 @@ async function waitUntilReady(name: string, url: string, child: ChildProcess, ti
   throw new Error(`${name} did not become ready at ${url} within ${timeoutMs / 1000} s`);
 }
 
+/** Sends SIGTERM and waits for the exit (SIGKILL after 10 s); resolves at once for a child already gone. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 async function stopAll(database: LocalDatabase | undefined): Promise<void> {
   stopping = true;
-  const order = ['gateway', ...SUBGRAPH_NAMES];
-  for (const name of order) {
-    const child = children.get(name);
-    if (!child) continue;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
-  }
+  // The gateway first (no new requests reach the subgraphs), then the subgraphs together, then the database.
+  const gateway = children.get('gateway');
+  if (gateway) await stopChild(gateway);
+  await Promise.all(SUBGRAPH_NAMES.map((name) => children.get(name)).filter((child): child is ChildProcess => child !== undefined).map(stopChild));
   if (database) {
     await removeRunningDatabaseRecord();
     await database.stop();

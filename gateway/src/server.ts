@@ -1,7 +1,8 @@
 /**
  * Builds the gateway (no listen; tests build it in-process): Apollo Gateway serving the configured
- * supergraph, inside Apollo Server, behind the kit's HTTP front, with token verification, error
- * masking and `/health` reporting each subgraph.
+ * supergraph (reloaded when it changes), inside Apollo Server, behind the kit's HTTP front, with token
+ * verification, error masking, per-subgraph timeouts, retries and circuit breakers (resilience/),
+ * `/health` reporting each subgraph, `/ready` and Prometheus `/metrics`.
  */
 import type { Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
@@ -14,7 +15,7 @@ import {
   createGraphQLHttpServer,
   formatError,
   listen,
-  principalFromAuthorization,
+  principalFromAuthorizationAsync,
   sendJson,
   type Logger,
   type Principal,
@@ -23,8 +24,12 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import type { GatewayFeatureFactory } from './feature';
 import { GATEWAY_FEATURES } from './features';
+import { metricsPlugin } from './resilience/metricsPlugin';
+import { SubgraphResilience } from './resilience/subgraphResilience';
+import { watchedSupergraph } from './resilience/supergraphWatcher';
+import { traceContextOf } from './resilience/traceContext';
 import { SubgraphDataSource } from './subgraphDataSource';
-import { loadSupergraph, resolveSubgraphUrl } from './supergraph';
+import { loadSupergraph, resolveSubgraphUrl, type SupergraphSubgraph } from './supergraph';
 
 /** A built gateway, not yet listening. */
 export interface GatewayServer {
@@ -58,13 +63,35 @@ async function probe(url: string, timeoutMs: number): Promise<{ status: 'up' | '
 /** Builds the gateway (see module comment). */
 export function buildGateway({ config, logger, features: factories = GATEWAY_FEATURES }: GatewayOptions): GatewayServer {
   const features = factories.map((factory) => factory({ config, logger }));
-  const supergraph = loadSupergraph(config.supergraphPath);
-  const subgraphs = supergraph.subgraphs.map((subgraph) => ({ name: subgraph.name, url: resolveSubgraphUrl(subgraph, config.subgraphUrls) }));
-  const urlByName = new Map(subgraphs.map((s) => [s.name, s.url]));
+  // Timeouts, retries, circuit breakers, pools and metrics (resilience/); hot reload replaces `subgraphs`.
+  const resilience = new SubgraphResilience({
+    timeoutMs: config.subgraphTimeoutMs,
+    timeoutsMs: config.subgraphTimeoutsMs,
+    retries: config.subgraphRetries,
+    failureThreshold: config.circuitFailureThreshold,
+    openMs: config.circuitOpenMs,
+    maxSockets: config.subgraphMaxSockets,
+    logger,
+  });
+  const located = (list: SupergraphSubgraph[]) => list.map((subgraph) => ({ name: subgraph.name, url: resolveSubgraphUrl(subgraph, config.subgraphUrls) }));
+  let subgraphs = config.supergraphUrl ? [] : located(loadSupergraph(config.supergraphPath).subgraphs);
+  let supergraphLoaded = false;
+  let stopping = false;
 
   const gateway = new ApolloGateway({
-    supergraphSdl: supergraph.sdl,
-    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: urlByName.get(name) ?? url ?? '', timeoutMs: config.subgraphTimeoutMs }),
+    supergraphSdl: watchedSupergraph({
+      path: config.supergraphPath,
+      ...(config.supergraphUrl ? { url: config.supergraphUrl } : {}),
+      pollMs: config.supergraphPollMs,
+      watch: config.supergraphWatch,
+      logger,
+      onApplied: (supergraph) => {
+        subgraphs = located(supergraph.subgraphs);
+        resilience.metrics.supergraphReloads.inc({ result: 'applied' });
+      },
+      onRejected: () => resilience.metrics.supergraphReloads.inc({ result: 'rejected' }),
+    }),
+    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: resolveSubgraphUrl({ name, url: url ?? '' }, config.subgraphUrls), resilience }),
     logger: { debug: () => undefined, info: (m) => logger.info(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
 
@@ -75,6 +102,7 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
     formatError: (formatted, error) =>
       formatError(formatted, error, { onMasked: (masked, original) => logger.error('masked error', { error: original, path: masked.path, message: masked.message }) }),
     plugins: [
+      metricsPlugin(resilience.metrics),
       ...features.flatMap((feature) => feature.plugins ?? []),
       // Apollo's default landing page loads Sandbox from a CDN: off, unless a feature serves its own.
       ...(features.some((feature) => feature.providesLandingPage) ? [] : [ApolloServerPluginLandingPageDisabled()]),
@@ -85,7 +113,8 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
     const results = await Promise.all(
       subgraphs.map(async (s) => ({ name: s.name, url: s.url, ...(await probe(s.url.replace(/\/graphql\/?$/, '/health'), 2000)) })),
     );
-    return { status: results.every((r) => r.status === 'up') ? 'ok' : 'degraded', service: 'gateway', subgraphs: results };
+    const up = supergraphLoaded && !stopping && results.every((r) => r.status === 'up');
+    return { status: up ? 'ok' : 'degraded', service: 'gateway', supergraph: supergraphLoaded ? 'loaded' : 'not loaded', stopping, subgraphs: results, circuits: Object.fromEntries(resilience.circuitStates()) };
   };
 
   const httpServer = createGraphQLHttpServer<GatewayContext>({
@@ -97,6 +126,11 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
       ...Object.assign({}, ...features.map((feature) => feature.routes ?? {})),
       // Liveness with detail: the gateway answers 200 while it runs; `status` says whether every subgraph is up.
       '/health': async (_request, response) => sendJson(response, 200, await healthOf()),
+      '/metrics': (_request, response) => {
+        const text = resilience.metrics.render();
+        response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        response.end(text);
+      },
       '/ready': async (_request, response) => {
         const health = await healthOf();
         sendJson(response, health.status === 'ok' ? 200 : 503, { ...health, status: health.status === 'ok' ? 'ready' : 'not ready' });
@@ -106,13 +140,13 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
       const authorization = request.headers.authorization;
       let principal: Principal | null;
       try {
-        principal = principalFromAuthorization(authorization, config.auth);
+        principal = await principalFromAuthorizationAsync(authorization, config.auth);
       } catch (error) {
         throw new GraphQLError(error instanceof Error ? error.message : 'Invalid token', {
           extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
         });
       }
-      return { principal, requestId, ...(authorization ? { authorization } : {}) };
+      return { principal, requestId, trace: traceContextOf(request.headers.traceparent), ...(authorization ? { authorization } : {}) };
     },
   });
   apollo.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer }));
@@ -122,13 +156,17 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
     httpServer,
     async start() {
       await apollo.start();
+      supergraphLoaded = true;
       const port = await listen(httpServer, config.port, config.host);
       return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}/graphql`;
     },
     async stop() {
+      stopping = true;
       for (const feature of features) await feature.stop?.();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      // After in-flight requests finished: their subgraph fetches used these pools.
+      resilience.close();
     },
   };
 }

@@ -38,6 +38,8 @@ function variablesReadByCode(): Set<string> {
     }
   };
   for (const dir of ['gateway/src', 'subgraphs', 'scripts']) visit(join(root, dir));
+  // The platform's own variables, read to find Java or pass Node options to child processes, not settings.
+  for (const platform of ['PATH', 'JAVA_HOME', 'NODE_OPTIONS']) found.delete(platform);
   // <NAME>_URL is built from the subgraph name.
   for (const name of SUBGRAPH_NAMES) found.add(`${name.toUpperCase()}_URL`);
   return found;

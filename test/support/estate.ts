@@ -9,11 +9,12 @@ import { buildCustomersServer } from '../../subgraphs/customers/src/server';
 import { buildInventoryServer } from '../../subgraphs/inventory/src/server';
 import { buildLoyaltyServer } from '../../subgraphs/loyalty/src/server';
 import { buildMessagingServer } from '../../subgraphs/messaging/src/server';
-import { buildOrdersServer } from '../../subgraphs/orders/src/server';
+import { buildOrdersServer, createOrdersBuilder } from '../../subgraphs/orders/src/server';
+import type { EventOptions } from '../../subgraphs/kit/src/events/eventOptions';
 import { SUBGRAPH_NAMES, createLogger, type LocalDatabase, type SubgraphBuilder, type SubgraphName } from '../../subgraphs/kit/src';
 import { seedEstate } from '../../scripts/seed/seedEstate';
 import type { DemoDataset } from '../../scripts/seed/demoDataset';
-import { startSubgraph, startTestDatabase, testAuth, type RunningSubgraph } from './testkit';
+import { freePort, startSubgraph, startTestDatabase, testAuth, type RunningSubgraph } from './testkit';
 
 /** Every subgraph's builder. */
 export const BUILDERS: Record<SubgraphName, SubgraphBuilder> = {
@@ -45,6 +46,13 @@ export interface StartEstateOptions {
   databasePrefix: string;
   /** Seeds these sizes of demo data first (after `prepare` edits the dataset). */
   seed?: { customers: number; orders: number; products: number; prepare?: (dataset: DemoDataset) => void };
+  /**
+   * Domain events: relays and consumers run with these options (subscriber URLs are filled in), or
+   * `false` to leave events in `pendingEvents`. @default {} (HTTP push between the in-process subgraphs)
+   */
+  events?: EventOptions | false;
+  /** More gateway environment (e.g. `CIRCUIT_OPEN_MS`, `SUPERGRAPH_PATH`), read by `readGatewayConfig`. */
+  gatewayEnv?: NodeJS.ProcessEnv;
 }
 
 /** Starts the estate (see module comment). */
@@ -55,11 +63,18 @@ export async function startEstate(options: StartEstateOptions): Promise<RunningE
     const { prepare, ...sizes } = options.seed;
     await seedEstate({ uri: database.uri, reset: true, ...sizes, databaseNameOf, ...(prepare ? { prepare } : {}) });
   }
+  // Ports first: orders must know inventory's URL, and each relay its subscribers', before they start.
+  const ports = {} as Record<SubgraphName, number>;
+  for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
+  const urlOf = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/graphql`;
+  const builders: Record<SubgraphName, SubgraphBuilder> = { ...BUILDERS, orders: createOrdersBuilder({ inventoryUrl: urlOf('inventory') }) };
+  const subscriberUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, urlOf(name)]));
+  const events = options.events === false ? undefined : { relayIntervalMs: 100, ...options.events, subscriberUrls: { ...subscriberUrls, ...options.events?.subscriberUrls } };
+  const startOne = (name: SubgraphName) =>
+    startSubgraph(name, builders[name], database, { databaseName: databaseNameOf(name), port: ports[name], ...(events ? { events } : {}) });
   const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
-  for (const name of SUBGRAPH_NAMES) {
-    subgraphs[name] = await startSubgraph(name, BUILDERS[name], database, { databaseName: databaseNameOf(name) });
-  }
-  const env: NodeJS.ProcessEnv = { PORT: '0' };
+  for (const name of SUBGRAPH_NAMES) subgraphs[name] = await startOne(name);
+  const env: NodeJS.ProcessEnv = { PORT: '0', ...options.gatewayEnv };
   for (const name of SUBGRAPH_NAMES) env[`${name.toUpperCase()}_URL`] = subgraphs[name].url;
   const config = { ...readGatewayConfig(env), auth: testAuth };
   const gateway = buildGateway({ config, logger: createLogger('gateway', 'silent') });
@@ -75,9 +90,8 @@ export async function startEstate(options: StartEstateOptions): Promise<RunningE
       await subgraphs[name].server.stop();
     },
     async restartSubgraph(name) {
-      const port = Number(new URL(subgraphs[name].url).port);
       await subgraphs[name].store.close();
-      subgraphs[name] = await startSubgraph(name, BUILDERS[name], database, { databaseName: databaseNameOf(name), port });
+      subgraphs[name] = await startOne(name);
     },
     async stop() {
       await gateway.stop();

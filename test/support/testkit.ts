@@ -15,6 +15,9 @@ import {
   type SubgraphServer,
 } from '../../subgraphs/kit/src';
 import { startLocalDatabase } from '../../subgraphs/kit/src/localDatabase';
+import type { EventOptions } from '../../subgraphs/kit/src/events/eventOptions';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 /** The dev auth config every test process shares with the servers it builds. */
 export const testAuth = readAuthConfig({});
@@ -44,12 +47,23 @@ export interface StartSubgraphOptions {
   databaseName?: string;
   /** @default 0 (any free port) */
   port?: number;
+  /** Runs the event relay / NATS consumer with these options. @default none (events stay in `pendingEvents`) */
+  events?: EventOptions;
+}
+
+/** A free TCP port of 127.0.0.1 (for servers that must know each other's URL before they start). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** Builds subgraph `name` with `build` against `database` and listens on a free port. */
 export async function startSubgraph(name: SubgraphName, build: SubgraphBuilder, database: LocalDatabase, options: StartSubgraphOptions = {}): Promise<RunningSubgraph> {
   const store = await MongoStore.connect({ uri: database.uri, databaseName: options.databaseName ?? `${databaseNameOf(name)}_test` });
-  const server = build({ store, auth: testAuth, logger: createLogger(name, 'silent') });
+  const server = build({ store, auth: testAuth, logger: createLogger(name, 'silent'), ...(options.events ? { events: options.events } : {}) });
   const url = await server.start(options.port ?? 0);
   return {
     name,
