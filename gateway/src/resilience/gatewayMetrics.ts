@@ -1,16 +1,14 @@
 /**
  * What the gateway measures for `/metrics`: requests and their latency by operation name, errors by
- * code, every subgraph fetch (outcome, latency, retries), circuit states, supergraph reloads, requests
- * in flight and the process's memory (the soak bench watches it stay flat).
+ * code, every subgraph fetch (outcome, latency, retries), circuit states, supergraph reloads, query
+ * plan cache hits, requests in flight, and the process's memory, CPU and event-loop delay (the soak
+ * bench watches memory stay flat). Features add their own (load shedding, trace export).
  */
-import { Counter, Gauge, Histogram, MetricRegistry } from './metricRegistry';
+import { BoundedLabelValues, Counter, Gauge, Histogram, MetricRegistry, registerProcessMetrics } from '../../../subgraphs/kit/src';
 import type { CircuitState } from './circuitBreaker';
 
 /** How a subgraph fetch ended. */
 export type FetchOutcome = 'ok' | 'error' | 'timeout' | 'rejected';
-
-/** Operation names seen as their own series; beyond this, "other" (clients choose names, the label set must stay bounded). */
-const MAX_OPERATION_NAMES = 200;
 
 const CIRCUIT_VALUES: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
@@ -24,8 +22,10 @@ export class GatewayMetrics {
   readonly subgraphDuration = this.registry.register(new Histogram('zocalo_gateway_subgraph_fetch_duration_seconds', 'Subgraph fetch latency (all attempts) by subgraph.'));
   readonly subgraphRetries = this.registry.register(new Counter('zocalo_gateway_subgraph_retries_total', 'Retried subgraph fetches by subgraph.'));
   readonly supergraphReloads = this.registry.register(new Counter('zocalo_gateway_supergraph_reloads_total', 'Supergraph reloads by result (applied, rejected).'));
+  readonly queryPlanCache = this.registry.register(new Counter('zocalo_gateway_query_plan_cache_total', 'Query plan cache lookups by result (hit, miss).'));
   private inFlight = 0;
-  private readonly operationNames = new Set<string>();
+  /** Clients choose operation names: the label set must stay bounded. */
+  private readonly operationNames = new BoundedLabelValues(200);
 
   constructor(circuitStates: () => Iterable<[string, CircuitState]>) {
     this.registry.register(
@@ -34,17 +34,7 @@ export class GatewayMetrics {
       }),
     );
     this.registry.register(new Gauge('zocalo_gateway_requests_in_flight', 'GraphQL requests being executed.', () => [[{}, this.inFlight]]));
-    this.registry.register(
-      new Gauge('zocalo_process_memory_bytes', 'Memory of the gateway process by kind (rss, heapUsed, heapTotal, external).', () => {
-        const usage = process.memoryUsage();
-        return [
-          [{ kind: 'rss' }, usage.rss],
-          [{ kind: 'heapUsed' }, usage.heapUsed],
-          [{ kind: 'heapTotal' }, usage.heapTotal],
-          [{ kind: 'external' }, usage.external],
-        ];
-      }),
-    );
+    registerProcessMetrics(this.registry);
   }
 
   /** A request entered execution. */
@@ -55,7 +45,7 @@ export class GatewayMetrics {
   /** A request ended: its operation name, seconds taken and the codes of the errors it returned. */
   requestEnded(operationName: string | null | undefined, seconds: number, errorCodes: readonly string[]): void {
     this.inFlight -= 1;
-    const operation = this.operationLabel(operationName);
+    const operation = this.operationNames.of(operationName);
     this.requests.inc({ operation });
     this.requestDuration.observe({ operation }, seconds);
     for (const code of errorCodes) this.errors.inc({ code });
@@ -70,13 +60,5 @@ export class GatewayMetrics {
   /** Prometheus text for `/metrics`. */
   render(): string {
     return this.registry.render();
-  }
-
-  private operationLabel(name: string | null | undefined): string {
-    if (!name) return 'anonymous';
-    if (this.operationNames.has(name)) return name;
-    if (this.operationNames.size >= MAX_OPERATION_NAMES) return 'other';
-    this.operationNames.add(name);
-    return name;
   }
 }

@@ -24,6 +24,8 @@ export interface SubgraphResilienceOptions {
   openMs?: number;
   /** Keep-alive sockets per subgraph. @default 64 */
   maxSockets?: number;
+  /** The name of the subgraph served at a URL (fetch spans say which subgraph they called). */
+  subgraphNameOf?: (url: string) => string | undefined;
   logger: Logger;
 }
 
@@ -66,7 +68,8 @@ export class SubgraphResilience {
   transportFor(url: string): SubgraphTransport {
     let transport = this.transports.get(url);
     if (!transport) {
-      transport = new SubgraphTransport({ url, ...(this.options.maxSockets ? { maxSockets: this.options.maxSockets } : {}) });
+      const nameOf = this.options.subgraphNameOf;
+      transport = new SubgraphTransport({ url, ...(this.options.maxSockets ? { maxSockets: this.options.maxSockets } : {}), ...(nameOf ? { subgraphName: () => nameOf(url) } : {}) });
       this.transports.set(url, transport);
     }
     return transport;

@@ -2,10 +2,13 @@
  * The gateway's HTTP client for one subgraph: a keep-alive connection pool of its own (node:http
  * Agent), a POST of a JSON body, a deadline per attempt. node:http rather than fetch: the gateway
  * posts small JSON bodies many thousand times a second and needs none of fetch's streams, and a pool
- * per subgraph means one slow subgraph cannot take the sockets of the others.
+ * per subgraph means one slow subgraph cannot take the sockets of the others. With trace export on,
+ * it ends each attempt's CLIENT span (fetchSpans.ts) with what the attempt got.
  */
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import type { Span } from '../../../subgraphs/kit/src';
+import { takeFetchSpan } from './fetchSpans';
 
 /** Options for {@link SubgraphTransport}. */
 export interface SubgraphTransportOptions {
@@ -15,6 +18,8 @@ export interface SubgraphTransportOptions {
   maxSockets?: number;
   /** Idle sockets kept open for reuse. @default 16 */
   maxFreeSockets?: number;
+  /** The subgraph's name, for its fetch spans (looked up when a span ends: a reload may rename). */
+  subgraphName?: () => string | undefined;
 }
 
 /** A subgraph's answer, body unparsed. */
@@ -44,9 +49,11 @@ export class SubgraphTransport {
   private readonly agent: http.Agent;
   private readonly client: typeof http | typeof https;
   private readonly target: { hostname: string; port: string; path: string };
+  private readonly url: string;
 
-  constructor(options: SubgraphTransportOptions) {
+  constructor(private readonly options: SubgraphTransportOptions) {
     const url = new URL(options.url);
+    this.url = options.url;
     const secure = url.protocol === 'https:';
     this.client = secure ? https : http;
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: options.maxFreeSockets ?? 16, scheduling: 'lifo' as const };
@@ -58,6 +65,34 @@ export class SubgraphTransport {
 
   /** POSTs `body` (JSON) and resolves with the answer, whatever its status; rejects with {@link SubgraphTransportError}. */
   post(body: string, headers: OutgoingHttpHeaders, timeoutMs: number): Promise<SubgraphHttpResponse> {
+    const span = takeFetchSpan(headers.traceparent);
+    const answer = this.send(body, headers, timeoutMs);
+    return span ? answer.then((response) => this.endSpan(span, response), (error: Error) => this.endSpan(span, error)) : answer;
+  }
+
+  /** Closes the pool's sockets (gateway stop). */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  // Private: ends an attempt's span with its outcome, and passes the outcome on unchanged.
+  private endSpan(span: Span, outcome: SubgraphHttpResponse | Error): SubgraphHttpResponse {
+    const name = this.options.subgraphName?.();
+    if (name) span.name = `subgraph ${name}`;
+    span.setAttributes({ 'subgraph.name': name, 'url.full': this.url, 'server.address': this.target.hostname, 'server.port': Number(this.target.port) || undefined });
+    if (outcome instanceof Error) {
+      span.setAttributes({ 'error.type': outcome instanceof SubgraphTransportError ? outcome.kind : outcome.name });
+      span.setError(outcome.message);
+      span.end();
+      throw outcome;
+    }
+    span.setAttributes({ 'http.response.status_code': outcome.status });
+    if (outcome.status >= 500) span.setError(`HTTP ${outcome.status}`);
+    span.end();
+    return outcome;
+  }
+
+  private send(body: string, headers: OutgoingHttpHeaders, timeoutMs: number): Promise<SubgraphHttpResponse> {
     return new Promise((resolve, reject) => {
       let settled = false;
       const request = this.client.request(
@@ -94,10 +129,5 @@ export class SubgraphTransport {
       request.on('error', fail);
       request.end(body);
     });
-  }
-
-  /** Closes the pool's sockets (gateway stop). */
-  close(): void {
-    this.agent.destroy();
   }
 }

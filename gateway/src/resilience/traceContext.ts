@@ -1,10 +1,14 @@
 /**
- * W3C Trace Context (`traceparent: 00-<trace id>-<parent span id>-<flags>`) without an OpenTelemetry
- * SDK: the gateway keeps the caller's trace id (or starts a trace), gives each subgraph fetch a span
- * id of its own, and writes the trace id into its logs, so one id finds a request in every process's
- * logs and in any tracing backend a collector feeds later.
+ * W3C Trace Context for the gateway: the request keeps the caller's trace id (or starts a trace), each
+ * subgraph fetch attempt gets a span id of its own in that trace (sent as its `traceparent`), and the
+ * trace id is in the gateway's and the subgraphs' log lines — so one id finds a request everywhere.
+ *
+ * With trace export configured (`OTEL_EXPORTER_OTLP_ENDPOINT`), the request is also a recorded SERVER
+ * span (the HTTP front starts it) and each fetch attempt a recorded CLIENT span under it (fetchSpans.ts),
+ * the parent of the subgraph's own SERVER span. Without it, only the ids travel.
  */
-import { randomBytes } from 'node:crypto';
+import { formatTraceparent, newSpanId, newTraceId, parseTraceparent, type Span } from '../../../subgraphs/kit/src';
+import { startFetchSpan } from './fetchSpans';
 
 /** The trace a request belongs to. */
 export interface TraceContext {
@@ -12,27 +16,20 @@ export interface TraceContext {
   traceId: string;
   /** Sampling flags to pass on, 2 hex digits. @default "01" */
   flags: string;
+  /** The request's recorded SERVER span, when trace export is configured. */
+  span?: Span;
 }
 
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const INVALID_TRACE_ID = '0'.repeat(32);
-
-/** Reads an incoming `traceparent`; a missing or malformed one starts a new trace. */
-export function traceContextOf(header: string | string[] | undefined): TraceContext {
-  const value = Array.isArray(header) ? header[0] : header;
-  const match = value ? TRACEPARENT.exec(value.trim().toLowerCase()) : null;
-  if (match?.[1] && match[1] !== INVALID_TRACE_ID && match[3]) return { traceId: match[1], flags: match[3] };
-  return { traceId: randomBytes(16).toString('hex'), flags: '01' };
+/** The request's trace: its span's when it has one, else the incoming `traceparent`'s, else a new one. */
+export function traceContextOf(header: string | string[] | undefined, span?: Span): TraceContext {
+  if (span) return { traceId: span.traceId, flags: span.sampled ? '01' : '00', span };
+  const parent = parseTraceparent(header);
+  if (parent) return { traceId: parent.traceId, flags: parent.flags };
+  return { traceId: newTraceId(), flags: '01' };
 }
 
-/** A `traceparent` for one outgoing call: the trace's id and a new span id. */
+/** A `traceparent` for one outgoing call: the trace's id and a new span id (a recorded span's, with export on). */
 export function childTraceparent(trace: TraceContext): string {
-  return `00-${trace.traceId}-${spanId()}-${trace.flags}`;
-}
-
-/** 16 hex digits, never all zero. Math.random is enough: span ids need uniqueness, not secrecy. */
-function spanId(): string {
-  const high = (((Math.random() * 0xffffffff) >>> 0) | 1) >>> 0;
-  const low = (Math.random() * 0xffffffff) >>> 0;
-  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
+  if (trace.span) return startFetchSpan(trace.span).traceparent;
+  return formatTraceparent(trace.traceId, newSpanId(), trace.flags);
 }

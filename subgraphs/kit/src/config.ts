@@ -4,6 +4,8 @@
  */
 import { readAuthConfig, type AuthConfig } from './auth/tokens';
 import { DEFAULT_PORTS, databaseNameOf, type SubgraphName } from './estate';
+import { readMaxInFlightRequests } from './loadShedder';
+import { readTracingConfig, type TracingConfig } from './telemetry/tracingConfig';
 
 /** Everything a subgraph process reads from its environment. */
 export interface SubgraphConfig {
@@ -17,6 +19,10 @@ export interface SubgraphConfig {
   /** `NODE_ENV=production`. */
   production: boolean;
   auth: AuthConfig;
+  /** `MAX_IN_FLIGHT_REQUESTS`: requests served at once before 503 OVERLOADED; 0 = unbounded. @default 512 */
+  maxInFlightRequests: number;
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT` and the other `OTEL_*` variables: trace export, or null when off. */
+  tracing: TracingConfig | null;
 }
 
 /** Parses a TCP port variable, naming it in the error. */
@@ -39,5 +45,7 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     databaseName,
     production: env.NODE_ENV === 'production',
     auth: readAuthConfig(env),
+    maxInFlightRequests: readMaxInFlightRequests(env),
+    tracing: readTracingConfig(env),
   };
 }

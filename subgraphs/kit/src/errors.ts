@@ -17,6 +17,11 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  /**
+   * The process already has as many requests in flight as it takes (`MAX_IN_FLIGHT_REQUESTS`): HTTP 503
+   * with `Retry-After`, before any work is done, so retrying later is always safe (loadShedder.ts).
+   */
+  OVERLOADED: 'OVERLOADED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   // Refusals by the gateway's security features (gateway/src/plugins/README.md); each carries the
   // limit it hit in `extensions`.

@@ -2,12 +2,19 @@
  * A small node:http front for Apollo Server, shared by the gateway and the subgraphs. It exists instead
  * of express because we need exactly three things around `executeHTTPGraphQLRequest` — a body size
  * limit with clean 4xx answers, a few extra routes (/health, /ready, internal endpoints), and no
- * per-request middleware cost on the hot path.
+ * per-request middleware cost on the hot path. With a tracer, each request (operational paths aside)
+ * is a SERVER span continuing the caller's `traceparent`, handed to the context factory.
  */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from './logger';
+import { SpanKind } from './telemetry/otlpExporter';
+import { parseTraceparent } from './telemetry/traceparent';
+import type { Span, Tracer } from './telemetry/tracer';
+
+/** Paths for operators and orchestrators (`/health`, `/ready`, `/metrics`): never shed, never traced. */
+export const OPERATIONAL_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/metrics']);
 
 /** Handler of a non-GraphQL route. `body` is the parsed JSON body of a POST (undefined otherwise). */
 export type RouteHandler = (request: RouteRequest, response: ServerResponse) => Promise<void> | void;
@@ -20,6 +27,8 @@ export interface RouteRequest {
   headers: IncomingMessage['headers'];
   body: unknown;
   raw: IncomingMessage;
+  /** The request's SERVER span, when a tracer is given (a route may name it and add attributes). */
+  span?: Span;
 }
 
 /**
@@ -31,8 +40,11 @@ export type PreHandler = (request: IncomingMessage, response: ServerResponse, re
 /** Options for {@link createGraphQLHttpServer}. */
 export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
-  /** Builds the per-request context (principal, loaders). Its errors are answered by Apollo Server. */
-  context: (request: IncomingMessage, requestId: string) => Promise<TContext>;
+  /**
+   * Builds the per-request context (principal, loaders). Its errors are answered by Apollo Server.
+   * `span` is the request's SERVER span when a tracer is given.
+   */
+  context: (request: IncomingMessage, requestId: string, span?: Span) => Promise<TContext>;
   /** Extra routes by exact path, e.g. `/health`. */
   routes?: Record<string, RouteHandler>;
   /** @default "/graphql" */
@@ -42,6 +54,8 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
   /** Largest request body accepted. @default 1 MiB */
   maxBodyBytes?: number;
   logger: Logger;
+  /** Records a SERVER span per request (trace export configured). @default none */
+  tracer?: Tracer | null;
 }
 
 /** Sends a JSON body. */
@@ -109,6 +123,7 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     const method = (request.method ?? 'GET').toUpperCase();
     const requestId = headerValue(request.headers['x-request-id']) ?? randomUUID();
     response.setHeader('x-request-id', requestId);
+    const span = options.tracer && !OPERATIONAL_PATHS.has(url.pathname) ? startServerSpan(options.tracer, request, response, method, url.pathname, requestId) : undefined;
     for (const preHandler of options.preHandlers ?? []) {
       if (await preHandler(request, response, requestId)) return;
     }
@@ -131,7 +146,7 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
 
     const route = routes[url.pathname];
     if (route) {
-      await route({ method, path: url.pathname, query: url.searchParams, headers: request.headers, body: parsed.body, raw: request }, response);
+      await route({ method, path: url.pathname, query: url.searchParams, headers: request.headers, body: parsed.body, raw: request, ...(span ? { span } : {}) }, response);
       return;
     }
     if (url.pathname !== graphqlPath) {
@@ -145,7 +160,7 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     }
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body: parsed.body },
-      context: () => options.context(request, requestId),
+      context: () => options.context(request, requestId, span),
     });
     for (const [key, value] of result.headers) response.setHeader(key, value);
     response.statusCode = result.status ?? 200;
@@ -164,6 +179,21 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
       else response.end();
     });
   });
+}
+
+// Private: the request's SERVER span, ended when its response is finished (or the client went away).
+function startServerSpan(tracer: Tracer, request: IncomingMessage, response: ServerResponse, method: string, path: string, requestId: string): Span {
+  const span = tracer.startSpan(`${method} ${path}`, parseTraceparent(request.headers.traceparent), {
+    kind: SpanKind.SERVER,
+    attributes: { 'http.request.method': method, 'url.path': path, 'zocalo.request_id': requestId },
+  });
+  response.once('close', () => {
+    span.setAttributes({ 'http.response.status_code': response.statusCode });
+    if (!response.writableFinished) span.setError('the client closed the connection before the answer');
+    else if (response.statusCode >= 500) span.setError(`HTTP ${response.statusCode}`);
+    span.end();
+  });
+  return span;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -34,6 +34,11 @@ export interface MongoStoreOptions {
 /** Commands the driver sends on its own (handshakes, heartbeats, sessions); not database round trips of a request. */
 const HOUSEKEEPING_COMMANDS = new Set(['isMaster', 'ismaster', 'hello', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'buildInfo', 'getnonce', 'killCursors']);
 
+/** True for a command the driver sends on its own rather than for a request (not a round trip to count). */
+export function isHousekeepingCommand(commandName: string): boolean {
+  return HOUSEKEEPING_COMMANDS.has(commandName);
+}
+
 /** A subgraph's database: client, db, counters. */
 export class MongoStore {
   /** Database round trips issued so far (commands other than driver housekeeping). */

@@ -23,9 +23,22 @@ export async function runSubgraph(name: SubgraphName, build: SubgraphBuilder): P
     const events = readEventOptions();
     const uri = await resolveMongoUri((line) => logger.info(line));
     const store = await MongoStore.connect({ uri, databaseName: config.databaseName });
-    const server = build({ store, auth: config.auth, logger, introspection: !config.production || process.env.INTROSPECTION === 'true', events });
+    const server = build({
+      store,
+      auth: config.auth,
+      logger,
+      introspection: !config.production || process.env.INTROSPECTION === 'true',
+      events,
+      maxInFlightRequests: config.maxInFlightRequests,
+      tracing: config.tracing,
+    });
     const url = await server.start(config.port, config.host);
-    logger.info(`${name} subgraph ready at ${url}`, { database: config.databaseName, events: events.natsUrl ? 'nats' : 'http' });
+    logger.info(`${name} subgraph ready at ${url}`, {
+      database: config.databaseName,
+      events: events.natsUrl ? 'nats' : 'http',
+      maxInFlightRequests: config.maxInFlightRequests,
+      traces: config.tracing ? config.tracing.endpoint : 'off',
+    });
 
     // A stray rejected promise (a driver callback during a database outage, say) must not take the
     // process down with every request in it: log it in full and keep serving; /ready tells the truth.

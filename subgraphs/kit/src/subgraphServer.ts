@@ -9,6 +9,12 @@
  * consumer run only when `options.events` is given — `runSubgraph` always gives it, from the
  * environment — so a test that builds a publisher without it finds its events still in
  * `pendingEvents`, and nothing pushes to other subgraphs' default ports behind its back.
+ *
+ * Operations: load shedding first among the HTTP checks (`maxInFlightRequests`, loadShedder.ts), a
+ * Prometheus `/metrics` (requests, latency and errors by operation, database round trips, event
+ * backlog, load shedding, process; subgraphMetrics.ts), and, when `tracing` is given, a span per
+ * request and per event delivery exported over OTLP (telemetry/). Each request's id and trace reach
+ * the resolvers' logger and ride in the events it publishes (`correlation`).
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -24,13 +30,20 @@ import type { Principal } from './auth/principal';
 import { principalFromAuthorization, type AuthConfig } from './auth/tokens';
 import type { SubgraphName } from './estate';
 import { ErrorCode, formatError } from './errors';
+import type { EventCorrelation } from './events/domainEvent';
 import type { EventOptions } from './events/eventOptions';
+import { eventMetricsText } from './events/outboxStats';
 import { createSubgraphEvents, type SubgraphEvents, type SubgraphEventsDefinition } from './events/subgraphEvents';
 import { createGraphQLHttpServer, listen, sendJson, type RouteHandler } from './http';
+import { LoadShedder } from './loadShedder';
 import type { Logger } from './logger';
 import type { IndexDeclaration, MongoStore } from './mongo';
 import { schemaPath } from './paths';
 import { DateTimeScalar } from './scalars';
+import { SubgraphMetrics, subgraphMetricsPlugin } from './subgraphMetrics';
+import { formatTraceparent, parseTraceparent } from './telemetry/traceparent';
+import { Tracer, type Span } from './telemetry/tracer';
+import type { TracingConfig } from './telemetry/tracingConfig';
 
 /** What every resolver of every subgraph finds in its context. */
 export interface RequestContext {
@@ -38,7 +51,12 @@ export interface RequestContext {
   principal: Principal | null;
   /** Travels in `x-request-id` from the gateway. */
   requestId: string;
+  /** Bound to `requestId` and `traceId`. */
   logger: Logger;
+  /** What the events this request publishes carry: pass it to `createDomainEvent`. */
+  correlation: EventCorrelation;
+  /** The request's SERVER span, when trace export is configured. */
+  span?: Span;
 }
 
 /** A subgraph's own parts, handed to {@link buildSubgraphServer}. */
@@ -71,6 +89,10 @@ export interface SubgraphServerOptions {
    * to `stop`, configured by these options. Absent: neither runs (the consumer endpoint is still served).
    */
   events?: EventOptions;
+  /** `MAX_IN_FLIGHT_REQUESTS`: requests served at once before 503 OVERLOADED; 0 = unbounded. @default 512 */
+  maxInFlightRequests?: number;
+  /** Export spans over OTLP (`OTEL_EXPORTER_OTLP_ENDPOINT`…, readTracingConfig). @default none */
+  tracing?: TracingConfig | null;
 }
 
 /** A built subgraph, not yet listening. */
@@ -115,7 +137,14 @@ export function buildSubgraphServer<TContext extends RequestContext>(definition:
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
 
-  const events = definition.events ? createSubgraphEvents({ name: definition.name, definition: definition.events, store, auth, logger, events: options.events }) : null;
+  const tracer = options.tracing ? new Tracer({ config: options.tracing, serviceName: definition.name, logger }) : null;
+  const shedder = new LoadShedder({ name: `${definition.name} subgraph`, ...(options.maxInFlightRequests !== undefined ? { maxInFlight: options.maxInFlightRequests } : {}) });
+  const metrics = new SubgraphMetrics(definition.name, store);
+  shedder.registerMetrics(metrics.registry, 'zocalo_subgraph', { service: definition.name });
+  tracer?.registerMetrics(metrics.registry, { service: definition.name });
+  apollo.addPlugin(subgraphMetricsPlugin(metrics));
+
+  const events = definition.events ? createSubgraphEvents({ name: definition.name, definition: definition.events, store, auth, logger, events: options.events, tracer }) : null;
 
   const routes: Record<string, RouteHandler> = {
     '/health': async (_request, response) => {
@@ -130,6 +159,14 @@ export function buildSubgraphServer<TContext extends RequestContext>(definition:
     '/ready': async (_request, response) => {
       const database = await store.isReachable();
       sendJson(response, database ? 200 : 503, { status: database ? 'ready' : 'not ready', service: definition.name, database: database ? 'up' : 'down' });
+    },
+    // Prometheus text: the subgraph's own metrics, then the event figures (read from the database,
+    // so left out, not failed, while it is down).
+    '/metrics': async (_request, response) => {
+      let text = metrics.registry.render();
+      if (events) text += await events.health().then((health) => eventMetricsText(definition.name, health), () => '');
+      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      response.end(text);
     },
     // ADMIN reads the audit log: `GET /internal/audit?first=20&after=<endCursor>`, newest first.
     '/internal/audit': async (request, response) => {
@@ -156,7 +193,9 @@ export function buildSubgraphServer<TContext extends RequestContext>(definition:
     apollo,
     logger,
     routes,
-    context: async (request, requestId) => {
+    tracer,
+    preHandlers: [shedder.preHandler],
+    context: async (request, requestId, span) => {
       let principal: Principal | null;
       try {
         principal = principalFromAuthorization(request.headers.authorization, auth);
@@ -166,9 +205,18 @@ export function buildSubgraphServer<TContext extends RequestContext>(definition:
           extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
         });
       }
-      // The W3C trace id the gateway sends in `traceparent`, so one id finds the request in every log.
-      const traceId = /^00-([0-9a-f]{32})-/.exec(String(request.headers.traceparent ?? ''))?.[1];
-      return definition.createContext({ principal, requestId, logger: logger.child(traceId ? { requestId, traceId } : { requestId }) });
+      // The W3C trace the gateway sends in `traceparent`, so one id finds the request in every log, and
+      // the events it publishes continue its trace.
+      const caller = span ? null : parseTraceparent(request.headers.traceparent);
+      const traceparent = span?.traceparent ?? (caller ? formatTraceparent(caller.traceId, caller.spanId, caller.flags) : undefined);
+      const traceId = span?.traceId ?? caller?.traceId;
+      return definition.createContext({
+        principal,
+        requestId,
+        logger: logger.child(traceId ? { requestId, traceId } : { requestId }),
+        correlation: traceparent ? { requestId, traceparent } : { requestId },
+        ...(span ? { span } : {}),
+      });
     },
   });
   // Stop accepting and wait for in-flight requests before Apollo Server stops (graceful shutdown).
@@ -193,6 +241,9 @@ export function buildSubgraphServer<TContext extends RequestContext>(definition:
       await events?.stop();
       await apollo.stop();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+      metrics.close();
+      // Last: the spans of the requests and deliveries that just finished go out.
+      await tracer?.shutdown();
     },
   };
 }

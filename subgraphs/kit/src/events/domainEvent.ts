@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel } from '../channel';
 import { isSubgraphName, type SubgraphName } from '../estate';
+import { parseTraceparent } from '../telemetry/traceparent';
 
 /** Event names. */
 export const DOMAIN_EVENT_TYPES = [
@@ -62,6 +63,18 @@ export interface DomainEventPayloads {
   CustomerErased: { customerId: string };
 }
 
+/**
+ * Where an event came from: the request id and trace of the request that published it. The relay
+ * sends them on with each delivery (`x-request-id`, `traceparent`), so the subscriber's handling of the
+ * event is found under the same request id in the logs and in the same trace as the request.
+ */
+export interface EventCorrelation {
+  /** The publishing request's `x-request-id` (the gateway's, end to end). */
+  requestId?: string;
+  /** The W3C `traceparent` of the publishing request's span. */
+  traceparent?: string;
+}
+
 /** A domain event. */
 export interface DomainEvent<T extends DomainEventType = DomainEventType> {
   /** Unique; consumers record it to ignore redeliveries. */
@@ -75,11 +88,18 @@ export interface DomainEvent<T extends DomainEventType = DomainEventType> {
   /** The aggregate the event is about (order id, customer id): delivery is ordered per subject. */
   subject: string;
   payload: DomainEventPayloads[T];
+  /** The publishing request, when the event was published by one (absent in events of older versions). */
+  correlation?: EventCorrelation;
 }
 
-/** Creates an event, ready to be `$push`ed into `pendingEvents` of the changing document. */
-export function createDomainEvent<T extends DomainEventType>(type: T, source: SubgraphName, subject: string, payload: DomainEventPayloads[T]): DomainEvent<T> {
-  return { id: `evt_${randomUUID()}`, type, version: 1, occurredAt: new Date().toISOString(), source, subject, payload };
+/**
+ * Creates an event, ready to be `$push`ed into `pendingEvents` of the changing document. Pass the
+ * request context's `correlation` so the event's handling is traced back to the request.
+ */
+export function createDomainEvent<T extends DomainEventType>(type: T, source: SubgraphName, subject: string, payload: DomainEventPayloads[T], correlation?: EventCorrelation): DomainEvent<T> {
+  const event: DomainEvent<T> = { id: `evt_${randomUUID()}`, type, version: 1, occurredAt: new Date().toISOString(), source, subject, payload };
+  if (correlation && (correlation.requestId || correlation.traceparent)) event.correlation = correlation;
+  return event;
 }
 
 /** A consumer's reaction to one event type; must be safe to run twice for the same event. */
@@ -91,6 +111,8 @@ export type DomainEventHandlers = { [T in DomainEventType]?: DomainEventHandler<
 /** Longest accepted event id and subject (ids are `evt_<uuid>`, subjects entity ids). */
 const MAX_ID_LENGTH = 128;
 const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+/** What the HTTP front accepts as `x-request-id`. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Checks the envelope of an event that arrives from another process (HTTP body, NATS message) or is
@@ -107,6 +129,16 @@ export function domainEventProblem(value: unknown): string | null {
   if (!isSubgraphName(event.source)) return 'source must be a subgraph name';
   if (typeof event.subject !== 'string' || event.subject === '' || event.subject.length > MAX_ID_LENGTH) return 'subject must be a non-empty string of at most 128 characters';
   if (typeof event.payload !== 'object' || event.payload === null || Array.isArray(event.payload)) return 'payload must be a JSON object';
+  if (event.correlation !== undefined) return correlationProblem(event.correlation);
+  return null;
+}
+
+// Private: the correlation travels on as HTTP headers, so it must be what those headers accept.
+function correlationProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'correlation must be a JSON object';
+  const { requestId, traceparent } = value as Record<string, unknown>;
+  if (requestId !== undefined && (typeof requestId !== 'string' || !REQUEST_ID_PATTERN.test(requestId))) return 'correlation.requestId must be a request id of at most 128 characters';
+  if (traceparent !== undefined && (typeof traceparent !== 'string' || parseTraceparent(traceparent) === null)) return 'correlation.traceparent must be a W3C traceparent';
   return null;
 }
 

@@ -1,24 +1,25 @@
 /**
  * The HTTP routes of the event machinery, registered by `buildSubgraphServer`: the consumer endpoint
- * the relays push to (`/internal/events`, SERVICE tokens only), the dead-letter list
- * (`/internal/dead-letters`, ADMIN or SERVICE) and the Prometheus exposition (`/metrics`).
+ * the relays push to (`/internal/events`, SERVICE tokens only) and the dead-letter list
+ * (`/internal/dead-letters`, ADMIN or SERVICE). The event figures are part of the subgraph's
+ * `/metrics` (`eventMetricsText`, served by `buildSubgraphServer`).
+ *
+ * A pushed event arrives with the publishing request's `x-request-id` and `traceparent` (httpTransport.ts):
+ * the handling's log lines carry that request id, and its span is named after the event.
  */
 import type { ServerResponse } from 'node:http';
 import type { Principal, Role } from '../auth/principal';
 import { principalFromAuthorization, type AuthConfig } from '../auth/tokens';
-import type { SubgraphName } from '../estate';
 import { sendJson, type RouteHandler, type RouteRequest } from '../http';
 import type { Logger } from '../logger';
 import type { MongoStore } from '../mongo';
 import { domainEventProblem, type DomainEvent, type DomainEventHandlers } from './domainEvent';
 import { consumeEvent, errorSummary } from './eventConsumer';
 import { EVENTS_ENDPOINT_PATH } from './httpTransport';
-import { eventMetricsText, listDeadLetters, type EventHealth } from './outboxStats';
+import { listDeadLetters } from './outboxStats';
 
 /** Path of the dead-letter list. */
 export const DEAD_LETTERS_PATH = '/internal/dead-letters';
-/** Path of the Prometheus exposition. */
-export const METRICS_PATH = '/metrics';
 
 /** Answers 401/403 itself and returns null unless the caller holds one of `roles`. */
 function authorize(request: RouteRequest, response: ServerResponse, auth: AuthConfig, roles: readonly Role[]): Principal | null {
@@ -46,24 +47,17 @@ function headerOf(value: string | string[] | undefined): string | undefined {
 
 /** Options of {@link eventRoutes}. */
 export interface EventRoutesOptions {
-  service: SubgraphName;
   store: MongoStore;
   auth: AuthConfig;
   logger: Logger;
   /** Set on subscribing subgraphs: registers the consumer endpoint. */
   handlers: DomainEventHandlers | null;
-  health: () => Promise<EventHealth>;
 }
 
 /** The routes (see the module comment). */
 export function eventRoutes(options: EventRoutesOptions): Record<string, RouteHandler> {
   const { store, auth, logger, handlers } = options;
   const routes: Record<string, RouteHandler> = {
-    [METRICS_PATH]: async (_request, response) => {
-      const text = eventMetricsText(options.service, await options.health());
-      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-      response.end(text);
-    },
     [DEAD_LETTERS_PATH]: async (request, response) => {
       if (request.method !== 'GET') {
         sendJson(response, 405, { error: 'Use GET' }, { allow: 'GET' });
@@ -89,12 +83,18 @@ export function eventRoutes(options: EventRoutesOptions): Record<string, RouteHa
         return;
       }
       const event = request.body as DomainEvent;
+      if (request.span) {
+        request.span.name = `process ${event.type}`;
+        request.span.setAttributes({ 'messaging.operation.type': 'process', 'messaging.message.id': event.id, 'messaging.source.name': event.source, 'zocalo.event.type': event.type });
+      }
+      const requestId = event.correlation?.requestId;
       try {
         const outcome = await consumeEvent(store, handlers, event);
+        logger.debug('domain event handled', { eventId: event.id, type: event.type, from: caller.sub, outcome, requestId });
         sendJson(response, 200, { status: outcome, eventId: event.id });
       } catch (error) {
         // 500 makes the relay retry with backoff; the message goes to its lastError for the operator.
-        logger.warn('domain event handler failed', { eventId: event.id, type: event.type, from: caller.sub, error });
+        logger.warn('domain event handler failed', { eventId: event.id, type: event.type, from: caller.sub, requestId, error });
         sendJson(response, 500, { error: errorSummary(error), eventId: event.id });
       }
     };

@@ -13,11 +13,17 @@
  * `term()` is sent without a reason: servers before 2.10.4 (Debian's 2.9) do not understand
  * `+TERM <reason>` and leave the message outstanding until its ack wait, blocking the consumer. The
  * reason is in the dead-letter record and the log instead.
+ *
+ * Each handling is a CONSUMER span under the publishing request's span (the event's `correlation`) when
+ * trace export is on, and its log lines carry that request's id.
  */
 import type { ConsumerMessages, JsMsg } from 'nats';
 import type { SubgraphName } from '../estate';
 import type { Logger } from '../logger';
 import type { MongoStore } from '../mongo';
+import { SpanKind } from '../telemetry/otlpExporter';
+import { parseTraceparent } from '../telemetry/traceparent';
+import type { Tracer } from '../telemetry/tracer';
 import { domainEventProblem, type DomainEvent, type DomainEventHandlers } from './domainEvent';
 import { consumeEvent, errorSummary, recordInboxDeadLetter } from './eventConsumer';
 import { durableNameOf, type NatsEventBus } from './natsTransport';
@@ -33,6 +39,8 @@ export interface NatsEventConsumerOptions {
   /** Deliveries before the event is terminated and dead-lettered. @default 12 */
   maxAttempts?: number;
   retry?: RetryPolicy;
+  /** Records a CONSUMER span per handling (trace export configured). */
+  tracer?: Tracer | null;
 }
 
 /** Pause before reopening the consumer after it failed (server restart, consumer deleted). */
@@ -114,12 +122,19 @@ export class NatsEventConsumer {
       message.ack();
       return;
     }
+    const requestId = event.correlation?.requestId;
+    const span = this.options.tracer?.startSpan(`process ${event.type}`, parseTraceparent(event.correlation?.traceparent), {
+      kind: SpanKind.CONSUMER,
+      attributes: { 'messaging.system': 'nats', 'messaging.operation.type': 'process', 'messaging.message.id': event.id, 'messaging.source.name': event.source, 'zocalo.event.type': event.type, 'zocalo.request_id': requestId },
+    });
     try {
-      await consumeEvent(store, handlers, event);
+      const outcome = await consumeEvent(store, handlers, event);
       message.ack();
+      logger.debug('domain event handled', { eventId: event.id, type: event.type, outcome, requestId });
     } catch (error) {
       const attempts = message.info.deliveryCount;
       const lastError = errorSummary(error);
+      span?.setError(lastError);
       if (attempts >= (this.options.maxAttempts ?? 12)) {
         try {
           await recordInboxDeadLetter(store, logger, event, event.id, attempts, lastError);
@@ -131,8 +146,10 @@ export class NatsEventConsumer {
         }
         return;
       }
-      logger.warn('domain event handler failed; JetStream will redeliver', { eventId: event.id, type: event.type, attempts, lastError });
+      logger.warn('domain event handler failed; JetStream will redeliver', { eventId: event.id, type: event.type, attempts, lastError, requestId });
       message.nak(this.delay(attempts));
+    } finally {
+      span?.end();
     }
   }
 

@@ -443,10 +443,10 @@ export class OutboxRelay {
     const filter = { _id: entry._id, pendingFor: { $in: [...subscribers] } };
     if (dead) {
       await this.outboxUpdates.updateOne(filter, { $set: set, ...pullUpdate({ pendingFor: { $in: [...subscribers] } }), $addToSet: { deadFor: { $each: [...subscribers] } } });
-      this.options.logger.error('domain event dead-lettered', { eventId: entry._id, type: entry.type, subject: entry.subject, subscribers, attempts, lastError });
+      this.options.logger.error('domain event dead-lettered', { eventId: entry._id, type: entry.type, subject: entry.subject, subscribers, attempts, lastError, requestId: entry.event?.correlation?.requestId });
     } else {
       await this.outboxUpdates.updateOne(filter, { $set: set });
-      this.options.logger.warn('domain event delivery failed; will retry', { eventId: entry._id, type: entry.type, subscribers, attempts, nextAttemptAt, lastError });
+      this.options.logger.warn('domain event delivery failed; will retry', { eventId: entry._id, type: entry.type, subscribers, attempts, nextAttemptAt, lastError, requestId: entry.event?.correlation?.requestId });
     }
     return dead;
   }

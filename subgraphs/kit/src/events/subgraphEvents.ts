@@ -21,6 +21,7 @@ import { outboxIndexes } from './outboxEntry';
 import { inboxStats, outboxStats, type EventHealth } from './outboxStats';
 import { subscribersOf, typesSubscribedBy } from './subscriptions';
 import type { EventTransport } from './transport';
+import type { Tracer } from '../telemetry/tracer';
 
 /** What a subgraph declares about events (`SubgraphDefinition.events`). */
 export interface SubgraphEventsDefinition {
@@ -38,6 +39,8 @@ export interface SubgraphEventsOptions {
   auth: AuthConfig;
   logger: Logger;
   events?: EventOptions;
+  /** Traces deliveries (HTTP) and handling (NATS) when trace export is configured. */
+  tracer?: Tracer | null;
 }
 
 /** A subgraph's running (or ready to run) event machinery. */
@@ -124,7 +127,7 @@ export function createSubgraphEvents(options: SubgraphEventsOptions): SubgraphEv
       bus = await NatsEventBus.connect({ url: settings.natsUrl, stream: settings.natsStream, subscriptions: settings.subscriptions, name: `zocalo-${name}`, logger: eventLogger, publishTimeoutMs: settings.deliveryTimeoutMs });
       transport = bus.transport(settings.deliveryTimeoutMs);
     } else {
-      transport = createHttpTransport({ source: name, auth, subscriberUrls: settings.subscriberUrls, timeoutMs: settings.deliveryTimeoutMs });
+      transport = createHttpTransport({ source: name, auth, subscriberUrls: settings.subscriberUrls, timeoutMs: settings.deliveryTimeoutMs, tracer: options.tracer ?? null });
     }
     if (publishing.length > 0) {
       relay = new OutboxRelay({
@@ -149,7 +152,7 @@ export function createSubgraphEvents(options: SubgraphEventsOptions): SubgraphEv
       if (typesSubscribedBy(name, settings.subscriptions).length === 0) {
         eventLogger.warn('handlers are defined but the subscription table gives this subgraph no event types', { subgraph: name });
       } else {
-        consumer = new NatsEventConsumer({ bus, subscriber: name, store, handlers, logger: eventLogger, maxAttempts: settings.maxAttempts, retry: { baseMs: settings.backoffBaseMs, maxMs: settings.backoffMaxMs } });
+        consumer = new NatsEventConsumer({ bus, subscriber: name, store, handlers, logger: eventLogger, maxAttempts: settings.maxAttempts, retry: { baseMs: settings.backoffBaseMs, maxMs: settings.backoffMaxMs }, tracer: options.tracer ?? null });
         consumer.start();
       }
     }
@@ -204,6 +207,6 @@ export function createSubgraphEvents(options: SubgraphEventsOptions): SubgraphEv
       return health;
     },
   };
-  Object.assign(events.routes, eventRoutes({ service: name, store, auth, logger: eventLogger, handlers, health: () => events.health() }));
+  Object.assign(events.routes, eventRoutes({ store, auth, logger: eventLogger, handlers }));
   return events;
 }

@@ -1,10 +1,11 @@
 /**
- * The few Prometheus metric kinds the gateway needs — counters, histograms and gauges read at scrape
- * time — rendered in the text exposition format (version 0.0.4). Small on purpose: recording is a Map
- * lookup and an add, with no dependency, and label values are bounded by the callers.
+ * The few Prometheus metric kinds the gateway and the subgraphs need — counters, histograms and gauges
+ * read at scrape time — rendered in the text exposition format (version 0.0.4). Small on purpose:
+ * recording is a Map lookup and an add, with no dependency, and label values are bounded by the callers.
  */
 
-type Labels = Record<string, string>;
+/** Label names to values of one series. */
+export type Labels = Record<string, string>;
 
 function labelText(labels: Labels): string {
   const parts = Object.entries(labels).map(([name, value]) => `${name}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
@@ -12,7 +13,7 @@ function labelText(labels: Labels): string {
 }
 
 /** Something the registry can render. */
-interface Metric {
+export interface Metric {
   render(): string;
 }
 
@@ -86,18 +87,42 @@ export class Histogram {
   }
 }
 
-/** A value read when scraped, one per label set. */
+/**
+ * A value read when scraped, one per label set. `type` is `counter` for a total kept elsewhere and
+ * only read here (the process's CPU time, the driver's command count).
+ */
 export class Gauge {
   constructor(
     readonly name: string,
     private readonly help: string,
     private readonly read: () => Iterable<[Labels, number]>,
+    private readonly type: 'gauge' | 'counter' = 'gauge',
   ) {}
 
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
     for (const [labels, value] of this.read()) lines.push(`${this.name}${labelText(labels)} ${value}`);
     return lines.join('\n');
+  }
+}
+
+/**
+ * Keeps a label whose values callers choose (operation names) bounded: the first `max` distinct values
+ * are their own series, later ones are reported as `other`, and a missing value as `anonymous`.
+ */
+export class BoundedLabelValues {
+  private readonly seen = new Set<string>();
+
+  /** @param max @default 200 */
+  constructor(private readonly max = 200) {}
+
+  /** The label value to record for `value`. */
+  of(value: string | null | undefined): string {
+    if (!value) return 'anonymous';
+    if (this.seen.has(value)) return value;
+    if (this.seen.size >= this.max) return 'other';
+    this.seen.add(value);
+    return value;
   }
 }
 
