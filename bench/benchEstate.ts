@@ -10,7 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MongoStore, SUBGRAPH_NAMES, repositoryRoot, startLocalDatabase, urlVariableOf, type LocalDatabase, type SubgraphName } from '../subgraphs/kit/src';
+import type { DemoDataset } from '../scripts/seed/demoDataset';
 import { seedEstate } from '../scripts/seed/seedEstate';
+import { SeedProgressBar } from '../scripts/seed/seedProgress';
 import type { SubgraphCounters } from './benchSubgraph';
 import { freePort, startChild, waitForHttp, type BenchChild } from './childProcess';
 import { CHECKOUT_WAREHOUSE_ID } from './workloads/checkoutWorkload';
@@ -42,6 +44,10 @@ export interface BenchEstate {
 export interface BenchEstateOptions {
   customers: number;
   orders: number;
+  /** The dataset of those sizes, generated once by the caller (the workloads draw their variables from it). */
+  dataset?: DemoDataset;
+  /** Keep the `bench_*` databases when they already hold a seed of these sizes (with `MONGODB_URI`). @default false */
+  reuseSeed?: boolean;
   signingKey: string;
   log: (line: string) => void;
   /** Run the subgraphs with `--cpu-prof`, writing their profiles here on exit. */
@@ -83,7 +89,10 @@ export async function startBenchEstate(options: BenchEstateOptions): Promise<Ben
   const subgraphs: BenchChild[] = [];
   try {
     const seeded = Date.now();
-    await seedEstate({ uri: database.uri, reset: true, customers: options.customers, orders: options.orders, databaseNameOf });
+    // Progress on stderr (a bar on a terminal): at a million orders the seed takes minutes.
+    const progress = new SeedProgressBar();
+    await seedEstate({ uri: database.uri, reset: options.reuseSeed ? 'when-different' : true, customers: options.customers, orders: options.orders, databaseNameOf, progress, ...(options.dataset ? { dataset: options.dataset } : {}) });
+    progress.finish();
     options.log(`seeded ${options.customers} customers and ${options.orders} orders in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
 
     const ports = {} as Record<SubgraphName, number>;

@@ -12,7 +12,8 @@
  * (summarise it with `npx tsx bench/profileSummary.ts <file>`); `--profile-subgraphs <dir>` does the same
  * for the five subgraphs (one folder each). `--pin`: the load generator on core 0
  * and the gateway on core 1 with `taskset` (the subgraphs and database float). `--json <file>`: also
- * write the rows as JSON.
+ * write the rows as JSON. `--customers N --orders N`: the size of the seed (default 1,000 / 5,000);
+ * `--reuse-seed` keeps a database (`MONGODB_URI`) already seeded at those sizes by an earlier run.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -23,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { generateDemoDataset } from '../scripts/seed/demoDataset';
 import { DEFAULT_PORTS, SUBGRAPH_NAMES, readAuthConfig, urlVariableOf, type SubgraphName } from '../subgraphs/kit/src';
 import { startBenchEstate, type BenchEstate, type EstateCounters } from './benchEstate';
-import { GATEWAY_IDS, GATEWAY_LABELS, startGateway, type GatewayId, type RunningGateway } from './gateways/benchGateways';
+import { GATEWAY_IDS, GATEWAY_LABELS, startGateway, zocaloTunablesOf, type GatewayId, type RunningGateway } from './gateways/benchGateways';
 import { mergeLoads, runLoad, type LoadResult } from './loadRun';
 import { PeakMemory, cpuSeconds, machineJiffies } from './processUsage';
 import { formatTable, type BenchRow } from './resultTable';
@@ -148,6 +149,7 @@ async function main(): Promise<void> {
       pin: { type: 'boolean', default: false },
       json: { type: 'string' },
       rounds: { type: 'string' },
+      'reuse-seed': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -189,7 +191,7 @@ async function main(): Promise<void> {
       databaseDescription = 'the running estate\'s database';
       say(`using the running estate: Zócalo at ${values.url}; W3 does not top up stock`);
     } else {
-      estate = await startBenchEstate({ customers, orders, signingKey: BENCH_SIGNING_KEY, log: say, ...(values['profile-subgraphs'] ? { cpuProfileDir: values['profile-subgraphs'] } : {}) });
+      estate = await startBenchEstate({ customers, orders, dataset, reuseSeed: values['reuse-seed'] ?? false, signingKey: BENCH_SIGNING_KEY, log: say, ...(values['profile-subgraphs'] ? { cpuProfileDir: values['profile-subgraphs'] } : {}) });
       env = estate.env;
       supergraphPath = estate.supergraphPath;
       databaseDescription = estate.database.description;
@@ -206,7 +208,8 @@ async function main(): Promise<void> {
       const gateway = await startGateway(id, { supergraphPath, env, ...(id === 'zocalo' && values.profile ? { cpuProfileDir: values.profile } : {}) });
       if (values.pin && gateway.child) pin(gateway.child.pid, 1);
       gateways.push(gateway);
-      say(`${GATEWAY_LABELS[id]} up at ${gateway.url}`);
+      const tunables = id === 'zocalo' ? Object.entries(zocaloTunablesOf()).map(([name, value]) => `${name}=${String(value)}`) : [];
+      say(`${GATEWAY_LABELS[id]} up at ${gateway.url}${tunables.length ? ` (${tunables.join(' ')})` : ''}`);
     }
     if (values.pin) pin(process.pid, 0);
 

@@ -2,6 +2,9 @@
  * `npm run db` — the persistent local database alone, for running subgraphs one by one
  * (`npm run start:inventory` finds it through .data/database.json). Stops on Ctrl-C / SIGTERM.
  *
+ * `npm run db -- --memory` serves a throw-away database instead (mongo-java-server's memory backend, as
+ * the tests and the benchmark use): faster to seed at scale, gone when it stops.
+ *
  * `npm run db -- --fetch` only fetches the mongo-java-server jars and compiles the launcher, then
  * exits 0: CI runs it once so the tests do not each race to do it.
  */
@@ -32,7 +35,7 @@ async function serve(): Promise<void> {
     );
   }
 
-  const db = await startLocalDatabase({ mode: 'persistent', log });
+  const db = await startLocalDatabase({ mode: process.argv.includes('--memory') ? 'memory' : 'persistent', log });
   await writeRunningDatabaseRecord(db);
   log(`database ready: ${db.description}`);
   log(`MONGODB_URI=${db.uri}`);

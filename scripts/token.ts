@@ -8,7 +8,7 @@ import { ROLES, isRole, readAuthConfig, signToken, type Role } from '../subgraph
 
 /** Who each role is by default in the demo data. */
 const DEFAULT_SUBJECT: Record<Role, string> = {
-  CUSTOMER: 'cus_000001',
+  CUSTOMER: 'cus_000005',
   ASSOCIATE: 'associate-cdmx-1',
   AGENT: 'agent-1',
   ANALYST: 'analyst-1',

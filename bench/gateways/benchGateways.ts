@@ -2,9 +2,10 @@
  * The three gateways compared, each started as its own process on the same supergraph and subgraphs:
  * - `zocalo`: Zócalo's gateway (`gateway/src/index.ts`) in its production configuration — token
  *   verification, trusted documents enforced, operation limits, rate limiting (its limits raised so
- *   the load generator's few callers are not throttled; the buckets are still taken per request);
- * - `zocalo-tuned`: the same, plus `gateway/src/performance/subgraphFetchSharing.ts` installed by
- *   `tunedZocaloGateway.ts` (in-flight de-duplication; until the gateway wires it itself);
+ *   the load generator's few callers are not throttled; the buckets are still taken per request),
+ *   fetch sharing (in-flight de-duplication, anonymous answers reused for 1 s). The fetch-sharing
+ *   variables of {@link ZOCALO_TUNABLES}, when set for the benchmark itself, are passed on:
+ *   `PUBLIC_FETCH_CACHE_TTL_MS=0 npm run bench` measures it without the public answer cache;
  * - `apollo`: plain `@apollo/gateway` in `@apollo/server` with default settings (`plainApolloGateway.ts`);
  * - `hive`: Hive Gateway (`@graphql-hive/gateway` CLI, one process, its defaults; `hiveGatewayConfig.ts`).
  * All three forward the caller's token; every subgraph verifies it again.
@@ -14,7 +15,7 @@ import { repositoryRoot } from '../../subgraphs/kit/src';
 import { freePort, startChild, waitForHttp, type BenchChild } from '../childProcess';
 
 /** The gateway ids, in the order they run. */
-export const GATEWAY_IDS = ['zocalo', 'zocalo-tuned', 'apollo', 'hive'] as const;
+export const GATEWAY_IDS = ['zocalo', 'apollo', 'hive'] as const;
 
 /** One of {@link GATEWAY_IDS}. */
 export type GatewayId = (typeof GATEWAY_IDS)[number];
@@ -22,7 +23,6 @@ export type GatewayId = (typeof GATEWAY_IDS)[number];
 /** Table labels. */
 export const GATEWAY_LABELS: Record<GatewayId, string> = {
   zocalo: 'Zócalo',
-  'zocalo-tuned': 'Zócalo + fetch sharing',
   apollo: 'plain Apollo Gateway',
   hive: 'Hive Gateway',
 };
@@ -52,6 +52,16 @@ export const ZOCALO_BENCH_ENV: NodeJS.ProcessEnv = {
   RATE_LIMIT_BURST: '1000000',
 };
 
+/** Zócalo settings a benchmark run may change from its own environment (see module comment). */
+export const ZOCALO_TUNABLES = ['FETCH_DEDUPLICATION', 'PUBLIC_FETCH_CACHE_TTL_MS', 'PUBLIC_FETCH_CACHE_ENTRIES', 'PUBLIC_FETCH_CACHE_MAX_BYTES'] as const;
+
+/** The {@link ZOCALO_TUNABLES} set in `env`. */
+export function zocaloTunablesOf(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const chosen: NodeJS.ProcessEnv = {};
+  for (const name of ZOCALO_TUNABLES) if (env[name] !== undefined && env[name] !== '') chosen[name] = env[name];
+  return chosen;
+}
+
 function commandOf(id: GatewayId, port: number, options: StartGatewayOptions): { args: string[]; env: NodeJS.ProcessEnv } {
   const root = repositoryRoot();
   const base = { ...options.env, PORT: String(port), SUPERGRAPH_PATH: options.supergraphPath };
@@ -59,10 +69,8 @@ function commandOf(id: GatewayId, port: number, options: StartGatewayOptions): {
     case 'zocalo':
       return {
         args: [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), '--import', 'tsx', join(root, 'gateway', 'src', 'index.ts')],
-        env: { ...base, ...ZOCALO_BENCH_ENV },
+        env: { ...base, ...ZOCALO_BENCH_ENV, ...zocaloTunablesOf() },
       };
-    case 'zocalo-tuned':
-      return { args: ['--import', 'tsx', join(root, 'bench', 'gateways', 'tunedZocaloGateway.ts')], env: { ...base, ...ZOCALO_BENCH_ENV } };
     case 'apollo':
       return { args: ['--import', 'tsx', join(root, 'bench', 'gateways', 'plainApolloGateway.ts')], env: base };
     case 'hive':

@@ -10,13 +10,17 @@
  *   circuit breaker per subgraph (resilience/circuitBreaker.ts): while a subgraph is down its fetches
  *   fail at once;
  * - every failure becomes a `SUBGRAPH_UNAVAILABLE` error naming the subgraph (`serviceName`), which
- *   Apollo Gateway adds to a response that still carries what the other subgraphs answered.
+ *   Apollo Gateway adds to a response that still carries what the other subgraphs answered;
+ * - query fetches go through the gateway's one fetch sharing (performance/subgraphFetchSharing.ts):
+ *   identical ones in flight are sent once, anonymous answers may be reused for a short TTL; a
+ *   mutation is always sent on its own and, once settled, invalidates what is shared.
  */
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../../subgraphs/kit/src';
 import type { GatewayContext } from './context';
+import type { SubgraphFetchSharing } from './performance/subgraphFetchSharing';
 import type { CircuitBreaker } from './resilience/circuitBreaker';
 import type { FetchOutcome } from './resilience/gatewayMetrics';
 import type { SubgraphResilience } from './resilience/subgraphResilience';
@@ -29,6 +33,8 @@ export interface SubgraphDataSourceOptions {
   url: string;
   /** Breakers, pools, timeouts, retry policy and metrics shared by the gateway's data sources. */
   resilience: SubgraphResilience;
+  /** One per gateway: shares identical query fetches in flight (and anonymous answers, when configured). */
+  sharing?: SubgraphFetchSharing;
 }
 
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
@@ -53,6 +59,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly breaker: CircuitBreaker;
   private readonly transport: SubgraphTransport;
   private readonly timeoutMs: number;
+  private readonly sharing: SubgraphFetchSharing | undefined;
 
   constructor(options: SubgraphDataSourceOptions) {
     this.url = options.url;
@@ -61,6 +68,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     this.breaker = options.resilience.breakerFor(options.name);
     this.transport = options.resilience.transportFor(options.url);
     this.timeoutMs = options.resilience.timeoutFor(options.name);
+    this.sharing = options.sharing;
   }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
@@ -75,7 +83,13 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const body = JSON.stringify(payload);
     const isMutation = MUTATION.test(request.query ?? '');
 
-    const answer = await this.send(body, headers, isMutation, context);
+    let answer: SubgraphHttpResponse;
+    try {
+      answer = await this.send(body, headers, isMutation, context);
+    } finally {
+      // Answered, failed or timed out, a mutation may have written: what was shared may be stale now.
+      if (isMutation) this.sharing?.invalidate();
+    }
     const cachePolicy = 'incomingRequestContext' in options ? options.incomingRequestContext.overallCachePolicy : undefined;
     if (cachePolicy && 'restrict' in cachePolicy) restrictCachePolicy(cachePolicy, answer.headers['cache-control']);
     return this.parse(answer);
@@ -97,7 +111,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       // Each attempt is a span of its own in the caller's trace.
       if (context?.trace) headers.traceparent = childTraceparent(context.trace);
       try {
-        response = await this.transport.post(body, headers, this.timeoutMs);
+        response = await this.post(body, headers, isMutation);
         status = response.status;
         if (status < 500) {
           this.breaker.success();
@@ -126,6 +140,16 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       mutation: isMutation,
     });
     throw this.unavailable(failure.reason);
+  }
+
+  // Private: one attempt. Queries go through the fetch sharing, keyed by subgraph, body and the
+  // Authorization actually sent, so callers with different credentials never share an answer.
+  private post(body: string, headers: OutgoingHttpHeaders, isMutation: boolean): Promise<SubgraphHttpResponse> {
+    const post = () => this.transport.post(body, headers, this.timeoutMs);
+    if (isMutation || !this.sharing) return post();
+    // Any Authorization at all makes the fetch non-anonymous (never cached, shared only with the same value).
+    const authorization = headers.authorization === undefined ? undefined : String(headers.authorization);
+    return this.sharing.share(this.url, authorization, body, post);
   }
 
   /** The subgraph's JSON answer; a 4xx without GraphQL errors, or a body that is not JSON, is a failure of the subgraph. */

@@ -1,7 +1,8 @@
 /**
  * Fetch sharing against a real HTTP server that counts what reaches it: identical query fetches in
  * flight are sent once, different credentials or bodies are not shared, anonymous answers are reused
- * only within the TTL and only when they succeeded.
+ * only within the TTL and only when they succeeded, and an invalidation (a mutation went through)
+ * voids both the cache and the fetches in flight. The whole gateway: gatewayFetchSharing.test.ts.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,7 +47,7 @@ describe('subgraph fetch sharing', () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => fetchThrough(sharing, '{"query":"{ a }"}', 'Bearer one')));
     expect(received).toHaveLength(1);
     expect(new Set(answers.map((a) => a.body)).size).toBe(1);
-    expect(sharing.stats).toEqual({ sent: 1, joined: 9, cached: 0 });
+    expect(sharing.stats).toEqual({ sent: 1, joined: 9, cached: 0, invalidations: 0 });
     // Settled: the next one is sent again.
     await fetchThrough(sharing, '{"query":"{ a }"}', 'Bearer one');
     expect(received).toHaveLength(2);
@@ -83,6 +84,37 @@ describe('subgraph fetch sharing', () => {
     await fetchThrough(sharing, '{"query":"{ catalogue }"}');
     expect(received).toHaveLength(5);
     expect(sharing.stats.cached).toBe(1);
+  });
+
+  it('after an invalidation, drops cached answers, joins no older fetch and stores no answer that started before', async () => {
+    const sharing = new SubgraphFetchSharing(readSubgraphFetchSharingConfig({ PUBLIC_FETCH_CACHE_TTL_MS: '60000' }));
+    received.length = 0;
+    await fetchThrough(sharing, '{"query":"{ stock }"}');
+    await fetchThrough(sharing, '{"query":"{ stock }"}');
+    expect(received).toHaveLength(1);
+    sharing.invalidate();
+    await fetchThrough(sharing, '{"query":"{ stock }"}');
+    expect(received).toHaveLength(2);
+
+    // A fetch in flight when the invalidation comes: later callers send their own, and its answer is not kept.
+    const before = fetchThrough(sharing, '{"query":"{ racing }"}');
+    sharing.invalidate();
+    const after = fetchThrough(sharing, '{"query":"{ racing }"}');
+    await Promise.all([before, after]);
+    expect(received).toHaveLength(4);
+    await fetchThrough(sharing, '{"query":"{ racing }"}');
+    expect(received).toHaveLength(4); // the answer of the fetch started after the invalidation was kept
+    expect(sharing.stats.invalidations).toBe(2);
+  });
+
+  it('keeps anonymous answers within their bounds, and caches in production by default only', async () => {
+    const sharing = new SubgraphFetchSharing(readSubgraphFetchSharingConfig({ PUBLIC_FETCH_CACHE_TTL_MS: '60000', PUBLIC_FETCH_CACHE_ENTRIES: '2' }));
+    received.length = 0;
+    for (const field of ['a', 'b', 'c', 'a']) await fetchThrough(sharing, `{"query":"{ ${field} }"}`);
+    expect(received).toHaveLength(4); // a was the oldest of three and went
+    expect(readSubgraphFetchSharingConfig({ NODE_ENV: 'production' }).publicTtlMs).toBe(1000);
+    expect(readSubgraphFetchSharingConfig({}).publicTtlMs).toBe(0);
+    expect(readSubgraphFetchSharingConfig({ NODE_ENV: 'production', PUBLIC_FETCH_CACHE_TTL_MS: '0' }).publicTtlMs).toBe(0);
   });
 
   it('does nothing when both are turned off, and refuses bad settings', async () => {

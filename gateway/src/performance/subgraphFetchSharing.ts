@@ -6,43 +6,51 @@
  *   (document + variables), same `Authorization` — waits for that one's answer instead of sending its
  *   own. Under load, identical fetches overlap all the time: a catalogue page many shoppers open, the
  *   same product's `_entities` asked by several operations. Same credentials + same body = same
- *   answer, so nothing is shared across callers who could see different data.
- * - **anonymous answers, for a short time** (`PUBLIC_FETCH_CACHE_TTL_MS`, off by default): a query
- *   fetch without a token asks only for what any anonymous caller may see (the catalogue, locations),
- *   so its successful answer (HTTP 200, no `errors`) is reused for that long. Stock figures may then be
- *   that many milliseconds old — the price of the setting, which is why it is opt-in.
+ *   answer, so nothing is shared across callers who could see different data. The shared fetch
+ *   carries the first caller's request id and trace.
+ * - **anonymous answers, for a short time** (publicAnswerCache.ts, which explains the design: TTL,
+ *   invalidation by every mutation the gateway forwards, why not domain events): a query fetch without
+ *   a token asks only for what any anonymous caller may see, so its clean answer is reused.
  *
- * Mutations are never shared. The owner (the subgraph data source) decides what is a mutation and
- * calls {@link SubgraphFetchSharing.share} for queries only.
+ * Mutations are never shared. The owner (the subgraph data source) decides what is a mutation, calls
+ * {@link SubgraphFetchSharing.share} for queries only, and {@link SubgraphFetchSharing.invalidate}
+ * when a mutation fetch settles — which also forgets the fetches in flight, so no request that starts
+ * after a mutation's answer joins a fetch that started before it (read-your-writes through a gateway,
+ * for every caller, not only anonymous ones).
  */
+import { Gauge, type MetricRegistry } from '../../../subgraphs/kit/src';
 import { readBooleanVariable, readIntegerVariable } from '../security/readVariable';
+import { PublicAnswerCache, type SharedAnswer } from './publicAnswerCache';
 
-/** An answer as the subgraph transport gives it (status, headers, unparsed body). */
-export interface SharedAnswer {
-  status: number;
-  body: string;
-}
+export type { SharedAnswer } from './publicAnswerCache';
 
 /** Settings of {@link SubgraphFetchSharing}. */
 export interface SubgraphFetchSharingConfig {
   /** `FETCH_DEDUPLICATION`: share identical in-flight query fetches. @default true */
   deduplicate: boolean;
-  /** `PUBLIC_FETCH_CACHE_TTL_MS`: reuse anonymous query answers this long; 0 turns it off. @default 0 */
+  /** `PUBLIC_FETCH_CACHE_TTL_MS`: reuse anonymous query answers this long; 0 turns it off. @default 1000 in production, 0 otherwise */
   publicTtlMs: number;
   /** `PUBLIC_FETCH_CACHE_ENTRIES`: most anonymous answers kept (oldest dropped first). @default 2000 */
   maxEntries: number;
+  /** `PUBLIC_FETCH_CACHE_MAX_BYTES`: most answer text kept (oldest dropped first). @default 33554432 (32 MiB) */
+  maxBytes: number;
 }
+
+/** The TTL of anonymous answers in production when `PUBLIC_FETCH_CACHE_TTL_MS` is not set. */
+export const PRODUCTION_PUBLIC_TTL_MS = 1000;
 
 /** Reads the settings (see {@link SubgraphFetchSharingConfig}). */
 export function readSubgraphFetchSharingConfig(env: NodeJS.ProcessEnv = process.env): SubgraphFetchSharingConfig {
+  const production = env.NODE_ENV === 'production';
   return {
     deduplicate: readBooleanVariable(env, 'FETCH_DEDUPLICATION', true),
-    publicTtlMs: readIntegerVariable(env, 'PUBLIC_FETCH_CACHE_TTL_MS', 0, { min: 0, max: 60_000 }),
+    publicTtlMs: readIntegerVariable(env, 'PUBLIC_FETCH_CACHE_TTL_MS', production ? PRODUCTION_PUBLIC_TTL_MS : 0, { min: 0, max: 60_000 }),
     maxEntries: readIntegerVariable(env, 'PUBLIC_FETCH_CACHE_ENTRIES', 2000, { min: 1, max: 1_000_000 }),
+    maxBytes: readIntegerVariable(env, 'PUBLIC_FETCH_CACHE_MAX_BYTES', 32 * 2 ** 20, { min: 1024, max: 2 ** 30 }),
   };
 }
 
-/** Counters for metrics and the benchmark. */
+/** Counters for metrics, tests and the benchmark. */
 export interface FetchSharingStats {
   /** Fetches actually sent. */
   sent: number;
@@ -50,20 +58,23 @@ export interface FetchSharingStats {
   joined: number;
   /** Anonymous fetches answered from the short-lived cache. */
   cached: number;
+  /** Mutations that invalidated the cache and the fetches in flight. */
+  invalidations: number;
 }
 
 /** Shares subgraph answers (see module comment). One per gateway. */
 export class SubgraphFetchSharing {
-  readonly stats: FetchSharingStats = { sent: 0, joined: 0, cached: 0 };
+  readonly stats: FetchSharingStats = { sent: 0, joined: 0, cached: 0, invalidations: 0 };
   private readonly inflight = new Map<string, Promise<SharedAnswer>>();
-  // Insertion order is expiry order (one TTL for all), so the oldest entries are dropped first.
-  private readonly answers = new Map<string, { expires: number; answer: SharedAnswer }>();
+  private readonly publicAnswers: PublicAnswerCache;
 
-  constructor(private readonly config: SubgraphFetchSharingConfig) {}
+  constructor(private readonly config: SubgraphFetchSharingConfig) {
+    this.publicAnswers = new PublicAnswerCache({ ttlMs: config.publicTtlMs, maxEntries: config.maxEntries, maxBytes: config.maxBytes });
+  }
 
   /** True when this sharing does anything at all (callers may skip building keys otherwise). */
   get enabled(): boolean {
-    return this.config.deduplicate || this.config.publicTtlMs > 0;
+    return this.config.deduplicate || this.publicAnswers.enabled;
   }
 
   /**
@@ -73,14 +84,13 @@ export class SubgraphFetchSharing {
   share<T extends SharedAnswer>(subgraph: string, authorization: string | undefined, body: string, send: () => Promise<T>): Promise<T> {
     if (!this.enabled) return send();
     const key = `${subgraph}\n${authorization ?? ''}\n${body}`;
-    const cacheable = authorization === undefined && this.config.publicTtlMs > 0;
+    const cacheable = authorization === undefined && this.publicAnswers.enabled;
     if (cacheable) {
-      const hit = this.answers.get(key);
-      if (hit && hit.expires > Date.now()) {
+      const hit = this.publicAnswers.get(key);
+      if (hit) {
         this.stats.cached += 1;
-        return Promise.resolve(hit.answer as T);
+        return Promise.resolve(hit as T);
       }
-      if (hit) this.answers.delete(key);
     }
     if (this.config.deduplicate) {
       const pending = this.inflight.get(key);
@@ -90,17 +100,13 @@ export class SubgraphFetchSharing {
       }
     }
     this.stats.sent += 1;
+    const generation = this.publicAnswers.generation;
     const promise = send();
-    if (this.config.deduplicate) {
-      this.inflight.set(key, promise);
-      // Settled either way: later fetches send again (or hit the cache).
-      const forget = () => this.inflight.delete(key);
-      promise.then(forget, forget);
-    }
+    if (this.config.deduplicate) this.trackInFlight(key, promise);
     if (cacheable) {
       promise.then(
         (answer) => {
-          if (answer.status === 200 && !answer.body.includes('"errors"')) this.remember(key, answer);
+          if (answer.status === 200 && !answer.body.includes('"errors"')) this.publicAnswers.store(key, answer, generation);
         },
         () => undefined,
       );
@@ -108,13 +114,37 @@ export class SubgraphFetchSharing {
     return promise;
   }
 
-  private remember(key: string, answer: SharedAnswer): void {
-    this.answers.delete(key);
-    this.answers.set(key, { expires: Date.now() + this.config.publicTtlMs, answer });
-    while (this.answers.size > this.config.maxEntries) {
-      const oldest = this.answers.keys().next().value;
-      if (oldest === undefined) break;
-      this.answers.delete(oldest);
-    }
+  /**
+   * Adds `zocalo_gateway_subgraph_fetch_sharing_total{result="sent|joined|cached"}`,
+   * `zocalo_gateway_fetch_sharing_invalidations_total` and `zocalo_gateway_public_answers` (kept now).
+   */
+  registerMetrics(registry: MetricRegistry): void {
+    const { stats } = this;
+    registry.register(
+      new Gauge('zocalo_gateway_subgraph_fetch_sharing_total', 'Query fetches by how they were answered: sent to the subgraph, joined an identical one in flight, or from the public answer cache.', () => [
+        [{ result: 'sent' }, stats.sent],
+        [{ result: 'joined' }, stats.joined],
+        [{ result: 'cached' }, stats.cached],
+      ], 'counter'),
+    );
+    registry.register(new Gauge('zocalo_gateway_fetch_sharing_invalidations_total', 'Mutations (and supergraph reloads) that dropped shared answers.', () => [[{}, stats.invalidations]], 'counter'));
+    registry.register(new Gauge('zocalo_gateway_public_answers', 'Anonymous subgraph answers kept by the public answer cache.', () => [[{}, this.publicAnswers.size]]));
+  }
+
+  /** A mutation went through: drop the anonymous answers and forget the fetches in flight. */
+  invalidate(): void {
+    this.stats.invalidations += 1;
+    this.inflight.clear();
+    this.publicAnswers.invalidate();
+  }
+
+  // Private: registered until settled either way; an invalidation may have replaced the entry since,
+  // and the newer fetch must stay.
+  private trackInFlight(key: string, promise: Promise<SharedAnswer>): void {
+    this.inflight.set(key, promise);
+    const forget = () => {
+      if (this.inflight.get(key) === promise) this.inflight.delete(key);
+    };
+    promise.then(forget, forget);
   }
 }
