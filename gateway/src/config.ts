@@ -3,7 +3,20 @@
  * stops the process with a message that names the variable.
  */
 import { isAbsolute, join } from 'node:path';
-import { DEFAULT_PORTS, SUBGRAPH_NAMES, readAuthConfig, readPort, repositoryRoot, urlVariableOf, type AuthConfig, type SubgraphName } from '../../subgraphs/kit/src';
+import {
+  DEFAULT_PORTS,
+  SUBGRAPH_NAMES,
+  readAuthConfig,
+  readMaxInFlightRequests,
+  readPort,
+  readTracingConfig,
+  repositoryRoot,
+  urlVariableOf,
+  type AuthConfig,
+  type SubgraphName,
+  type TracingConfig,
+} from '../../subgraphs/kit/src';
+import { readSubgraphFetchSharingConfig, type SubgraphFetchSharingConfig } from './performance/subgraphFetchSharing';
 
 /** Everything the gateway reads from its environment. */
 export interface GatewayConfig {
@@ -43,6 +56,12 @@ export interface GatewayConfig {
   introspection: boolean;
   /** `MAX_BODY_BYTES`. @default 1048576 */
   maxBodyBytes: number;
+  /** `MAX_IN_FLIGHT_REQUESTS`: requests served at once before 503 OVERLOADED (resilience/loadShedding.ts); 0 = unbounded. @default 512 */
+  maxInFlightRequests: number;
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT` and the other `OTEL_*` variables: trace export, or null when off. */
+  tracing: TracingConfig | null;
+  /** `FETCH_DEDUPLICATION`, `PUBLIC_FETCH_CACHE_*`: sharing of subgraph answers (performance/subgraphFetchSharing.ts). */
+  fetchSharing: SubgraphFetchSharingConfig;
   production: boolean;
   auth: AuthConfig;
 }
@@ -124,6 +143,9 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     shutdownTimeoutMs: readPositiveInt(env, 'SHUTDOWN_TIMEOUT_MS', 20_000),
     introspection: readBoolean(env, 'INTROSPECTION', !production),
     maxBodyBytes: readPositiveInt(env, 'MAX_BODY_BYTES', 1024 * 1024),
+    maxInFlightRequests: readMaxInFlightRequests(env),
+    tracing: readTracingConfig(env),
+    fetchSharing: readSubgraphFetchSharingConfig(env),
     production,
     auth: readAuthConfig(env),
   };

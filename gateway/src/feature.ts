@@ -3,7 +3,7 @@
  * pieces it adds, so `server.ts` stays a list and each feature stays in its own file.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Logger, PreHandler, RouteHandler } from '../../subgraphs/kit/src';
+import type { Logger, MetricRegistry, PreHandler, RouteHandler } from '../../subgraphs/kit/src';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 
@@ -21,6 +21,8 @@ export interface GatewayFeature {
   providesLandingPage?: boolean;
   /** Called when the gateway stops (timers, watchers). */
   stop?: () => Promise<void> | void;
+  /** Adds the feature's own metrics to the gateway's `/metrics`. */
+  registerMetrics?: (registry: MetricRegistry) => void;
 }
 
 /** What a feature factory gets. */

@@ -8,12 +8,14 @@ import { corsFeature } from './plugins/cors';
 import { maskedErrorsFeature } from './plugins/maskedErrors';
 import { operationLimitsFeature } from './plugins/operationLimits';
 import { rateLimitFeature } from './plugins/rateLimit';
+import { loadSheddingFeature } from './resilience/loadShedding';
 import { trustedDocumentsFeature } from './plugins/trustedDocuments';
 import { playgroundFeature } from './playground/playgroundFeature';
 
 /** Every feature the gateway is built with. */
 export const GATEWAY_FEATURES: GatewayFeatureFactory[] = [
   corsFeature,
+  loadSheddingFeature,
   rateLimitFeature,
   playgroundFeature,
   trustedDocumentsFeature,

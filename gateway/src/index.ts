@@ -2,14 +2,17 @@
  * Starts the gateway process. SIGTERM/SIGINT: the server stops accepting connections, in-flight
  * requests finish (and their subgraph fetches), the supergraph watcher and connection pools close,
  * then the process exits; past SHUTDOWN_TIMEOUT_MS, or on a second signal, it exits at once.
+ * Apollo's own usage telemetry is off unless `APOLLO_TELEMETRY_DISABLED` says otherwise (apolloTelemetry.ts).
  */
 import { createLogger } from '../../subgraphs/kit/src';
+import { disableApolloTelemetryUnlessSet } from './apolloTelemetry';
 import { readGatewayConfig } from './config';
 import { buildGateway } from './server';
 
 async function main(): Promise<void> {
   const logger = createLogger('gateway');
   try {
+    disableApolloTelemetryUnlessSet();
     const config = readGatewayConfig();
     const gateway = buildGateway({ config, logger });
     const url = await gateway.start();

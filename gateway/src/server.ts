@@ -2,7 +2,8 @@
  * Builds the gateway (no listen; tests build it in-process): Apollo Gateway serving the configured
  * supergraph (reloaded when it changes), inside Apollo Server, behind the kit's HTTP front, with token
  * verification, error masking, per-subgraph timeouts, retries and circuit breakers (resilience/),
- * `/health` reporting each subgraph, `/ready` and Prometheus `/metrics`.
+ * `/health` reporting each subgraph, `/ready` and Prometheus `/metrics`; load shedding
+ * (resilience/loadShedding.ts) and, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, spans exported over OTLP.
  */
 import type { Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
@@ -12,6 +13,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { GraphQLError } from 'graphql';
 import {
   ErrorCode,
+  Tracer,
   createGraphQLHttpServer,
   formatError,
   listen,
@@ -24,10 +26,13 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import type { GatewayFeatureFactory } from './feature';
 import { GATEWAY_FEATURES } from './features';
+import { SubgraphFetchSharing } from './performance/subgraphFetchSharing';
 import { metricsPlugin } from './resilience/metricsPlugin';
+import { countingQueryPlanCache } from './resilience/queryPlanCache';
 import { SubgraphResilience } from './resilience/subgraphResilience';
 import { watchedSupergraph } from './resilience/supergraphWatcher';
 import { traceContextOf } from './resilience/traceContext';
+import { tracingPlugin } from './resilience/tracingPlugin';
 import { SubgraphDataSource } from './subgraphDataSource';
 import { loadSupergraph, resolveSubgraphUrl, type SupergraphSubgraph } from './supergraph';
 
@@ -63,6 +68,8 @@ async function probe(url: string, timeoutMs: number): Promise<{ status: 'up' | '
 /** Builds the gateway (see module comment). */
 export function buildGateway({ config, logger, features: factories = GATEWAY_FEATURES }: GatewayOptions): GatewayServer {
   const features = factories.map((factory) => factory({ config, logger }));
+  // Spans of requests and subgraph fetches, exported over OTLP when configured (resilience/traceContext.ts).
+  const tracer = config.tracing ? new Tracer({ config: config.tracing, serviceName: 'gateway', logger }) : null;
   // Timeouts, retries, circuit breakers, pools and metrics (resilience/); hot reload replaces `subgraphs`.
   const resilience = new SubgraphResilience({
     timeoutMs: config.subgraphTimeoutMs,
@@ -71,11 +78,17 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
     failureThreshold: config.circuitFailureThreshold,
     openMs: config.circuitOpenMs,
     maxSockets: config.subgraphMaxSockets,
+    subgraphNameOf: (url) => subgraphs.find((subgraph) => subgraph.url === url)?.name,
     logger,
   });
+  for (const feature of features) feature.registerMetrics?.(resilience.metrics.registry);
+  tracer?.registerMetrics(resilience.metrics.registry);
   const located = (list: SupergraphSubgraph[]) => list.map((subgraph) => ({ name: subgraph.name, url: resolveSubgraphUrl(subgraph, config.subgraphUrls) }));
   let subgraphs = config.supergraphUrl ? [] : located(loadSupergraph(config.supergraphPath).subgraphs);
   let supergraphLoaded = false;
+  // One for all subgraphs: a mutation to any of them invalidates what is shared (subgraphDataSource.ts).
+  const sharing = new SubgraphFetchSharing(config.fetchSharing);
+  sharing.registerMetrics(resilience.metrics.registry);
   let stopping = false;
 
   const gateway = new ApolloGateway({
@@ -87,11 +100,13 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
       logger,
       onApplied: (supergraph) => {
         subgraphs = located(supergraph.subgraphs);
+        sharing.invalidate();
         resilience.metrics.supergraphReloads.inc({ result: 'applied' });
       },
       onRejected: () => resilience.metrics.supergraphReloads.inc({ result: 'rejected' }),
     }),
-    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: resolveSubgraphUrl({ name, url: url ?? '' }, config.subgraphUrls), resilience }),
+    queryPlannerConfig: { cache: countingQueryPlanCache(resilience.metrics.queryPlanCache) },
+    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: resolveSubgraphUrl({ name, url: url ?? '' }, config.subgraphUrls), resilience, sharing }),
     logger: { debug: () => undefined, info: (m) => logger.info(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
 
@@ -103,6 +118,7 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
       formatError(formatted, error, { onMasked: (masked, original) => logger.error('masked error', { error: original, path: masked.path, message: masked.message }) }),
     plugins: [
       metricsPlugin(resilience.metrics),
+      tracingPlugin(logger),
       ...features.flatMap((feature) => feature.plugins ?? []),
       // Apollo's default landing page loads Sandbox from a CDN: off, unless a feature serves its own.
       ...(features.some((feature) => feature.providesLandingPage) ? [] : [ApolloServerPluginLandingPageDisabled()]),
@@ -122,6 +138,7 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
     logger,
     maxBodyBytes: config.maxBodyBytes,
     preHandlers: features.flatMap((feature) => feature.preHandlers ?? []),
+    tracer,
     routes: {
       ...Object.assign({}, ...features.map((feature) => feature.routes ?? {})),
       // Liveness with detail: the gateway answers 200 while it runs; `status` says whether every subgraph is up.
@@ -136,7 +153,7 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
         sendJson(response, health.status === 'ok' ? 200 : 503, { ...health, status: health.status === 'ok' ? 'ready' : 'not ready' });
       },
     },
-    context: async (request, requestId) => {
+    context: async (request, requestId, span) => {
       const authorization = request.headers.authorization;
       let principal: Principal | null;
       try {
@@ -146,7 +163,7 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
           extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
         });
       }
-      return { principal, requestId, trace: traceContextOf(request.headers.traceparent), ...(authorization ? { authorization } : {}) };
+      return { principal, requestId, trace: traceContextOf(request.headers.traceparent, span), ...(authorization ? { authorization } : {}) };
     },
   });
   apollo.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer }));
@@ -167,6 +184,8 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       // After in-flight requests finished: their subgraph fetches used these pools.
       resilience.close();
+      // Last: the spans of the requests that just finished go out.
+      await tracer?.shutdown();
     },
   };
 }

@@ -11,7 +11,7 @@ import { buildLoyaltyServer } from '../../subgraphs/loyalty/src/server';
 import { buildMessagingServer } from '../../subgraphs/messaging/src/server';
 import { buildOrdersServer, createOrdersBuilder } from '../../subgraphs/orders/src/server';
 import type { EventOptions } from '../../subgraphs/kit/src/events/eventOptions';
-import { SUBGRAPH_NAMES, createLogger, type LocalDatabase, type SubgraphBuilder, type SubgraphName } from '../../subgraphs/kit/src';
+import { SUBGRAPH_NAMES, createLogger, type LocalDatabase, type SubgraphBuilder, type SubgraphName, type TracingConfig } from '../../subgraphs/kit/src';
 import { seedEstate } from '../../scripts/seed/seedEstate';
 import type { DemoDataset } from '../../scripts/seed/demoDataset';
 import { freePort, startSubgraph, startTestDatabase, testAuth, type RunningSubgraph } from './testkit';
@@ -53,6 +53,8 @@ export interface StartEstateOptions {
   events?: EventOptions | false;
   /** More gateway environment (e.g. `CIRCUIT_OPEN_MS`, `SUPERGRAPH_PATH`), read by `readGatewayConfig`. */
   gatewayEnv?: NodeJS.ProcessEnv;
+  /** Every process exports spans with these settings (to an OTLP collector stand-in). @default none */
+  tracing?: TracingConfig;
 }
 
 /** Starts the estate (see module comment). */
@@ -71,12 +73,12 @@ export async function startEstate(options: StartEstateOptions): Promise<RunningE
   const subscriberUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, urlOf(name)]));
   const events = options.events === false ? undefined : { relayIntervalMs: 100, ...options.events, subscriberUrls: { ...subscriberUrls, ...options.events?.subscriberUrls } };
   const startOne = (name: SubgraphName) =>
-    startSubgraph(name, builders[name], database, { databaseName: databaseNameOf(name), port: ports[name], ...(events ? { events } : {}) });
+    startSubgraph(name, builders[name], database, { databaseName: databaseNameOf(name), port: ports[name], ...(events ? { events } : {}), ...(options.tracing ? { tracing: options.tracing } : {}) });
   const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
   for (const name of SUBGRAPH_NAMES) subgraphs[name] = await startOne(name);
   const env: NodeJS.ProcessEnv = { PORT: '0', ...options.gatewayEnv };
   for (const name of SUBGRAPH_NAMES) env[`${name.toUpperCase()}_URL`] = subgraphs[name].url;
-  const config = { ...readGatewayConfig(env), auth: testAuth };
+  const config = { ...readGatewayConfig(env), auth: testAuth, ...(options.tracing ? { tracing: options.tracing } : {}) };
   const gateway = buildGateway({ config, logger: createLogger('gateway', 'silent') });
   const url = await gateway.start();
 

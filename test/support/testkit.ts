@@ -13,6 +13,8 @@ import {
   type SubgraphBuilder,
   type SubgraphName,
   type SubgraphServer,
+  type Logger,
+  type TracingConfig,
 } from '../../subgraphs/kit/src';
 import { startLocalDatabase } from '../../subgraphs/kit/src/localDatabase';
 import type { EventOptions } from '../../subgraphs/kit/src/events/eventOptions';
@@ -49,6 +51,12 @@ export interface StartSubgraphOptions {
   port?: number;
   /** Runs the event relay / NATS consumer with these options. @default none (events stay in `pendingEvents`) */
   events?: EventOptions;
+  /** Exports spans (an OTLP collector stand-in). @default none */
+  tracing?: TracingConfig;
+  /** `MAX_IN_FLIGHT_REQUESTS`. @default 512 */
+  maxInFlightRequests?: number;
+  /** Where the subgraph logs. @default silent */
+  logger?: Logger;
 }
 
 /** A free TCP port of 127.0.0.1 (for servers that must know each other's URL before they start). */
@@ -63,7 +71,14 @@ export async function freePort(): Promise<number> {
 /** Builds subgraph `name` with `build` against `database` and listens on a free port. */
 export async function startSubgraph(name: SubgraphName, build: SubgraphBuilder, database: LocalDatabase, options: StartSubgraphOptions = {}): Promise<RunningSubgraph> {
   const store = await MongoStore.connect({ uri: database.uri, databaseName: options.databaseName ?? `${databaseNameOf(name)}_test` });
-  const server = build({ store, auth: testAuth, logger: createLogger(name, 'silent'), ...(options.events ? { events: options.events } : {}) });
+  const server = build({
+    store,
+    auth: testAuth,
+    logger: options.logger ?? createLogger(name, 'silent'),
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
+    ...(options.maxInFlightRequests !== undefined ? { maxInFlightRequests: options.maxInFlightRequests } : {}),
+  });
   const url = await server.start(options.port ?? 0);
   return {
     name,

@@ -5,6 +5,7 @@
  * claim would decide at run time.
  */
 import type { DemoDataset } from '../../../scripts/seed/demoDataset';
+import { SILENT_PROGRESS, type SeedProgress } from '../../../scripts/seed/seedProgress';
 import type { MongoStore } from '../../kit/src';
 import { identityKeyOf } from './domain/identityNormalisation';
 import { searchTermsOf } from './domain/searchTerms';
@@ -15,7 +16,7 @@ import { IdentityRepository, type IdentityDocument } from './repositories/identi
 const CHUNK = 1000;
 
 /** Seeds customers and identities (see module comment). */
-export async function seedCustomers(store: MongoStore, dataset: DemoDataset): Promise<void> {
+export async function seedCustomers(store: MongoStore, dataset: DemoDataset, progress: SeedProgress = SILENT_PROGRESS): Promise<void> {
   const claims = new Map<string, IdentityDocument>();
   const customers: CustomerDocument[] = dataset.customers.map((demo) => {
     const identities: IdentityRecord[] = [];
@@ -45,7 +46,17 @@ export async function seedCustomers(store: MongoStore, dataset: DemoDataset): Pr
 
   const customerRepository = new CustomerRepository(store);
   const identityRepository = new IdentityRepository(store);
-  for (let start = 0; start < customers.length; start += CHUNK) await customerRepository.insertMany(customers.slice(start, start + CHUNK));
+  progress.begin('customers', customers.length);
+  for (let start = 0; start < customers.length; start += CHUNK) {
+    const chunk = customers.slice(start, start + CHUNK);
+    await customerRepository.insertMany(chunk);
+    progress.advance(chunk.length);
+  }
   const identityDocuments = [...claims.values()];
-  for (let start = 0; start < identityDocuments.length; start += CHUNK) await identityRepository.insertMany(identityDocuments.slice(start, start + CHUNK));
+  progress.begin('identities', identityDocuments.length);
+  for (let start = 0; start < identityDocuments.length; start += CHUNK) {
+    const chunk = identityDocuments.slice(start, start + CHUNK);
+    await identityRepository.insertMany(chunk);
+    progress.advance(chunk.length);
+  }
 }

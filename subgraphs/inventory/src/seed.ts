@@ -9,6 +9,7 @@
  */
 import type { MongoStore } from '../../kit/src';
 import type { DemoDataset } from '../../../scripts/seed/demoDataset';
+import { SILENT_PROGRESS, type SeedProgress } from '../../../scripts/seed/seedProgress';
 import { foldText } from './catalogue/foldText';
 import { createInventoryRepositories } from './context';
 import type { StockLine } from './input/lineInput';
@@ -23,12 +24,17 @@ const CHUNK = 1000;
 /** Open order statuses: their units are still reserved at the fulfilment location. */
 const OPEN_STATUSES: ReadonlySet<string> = new Set(['PLACED', 'READY_FOR_PICKUP']);
 
-async function insertInChunks<T>(documents: readonly T[], insert: (chunk: readonly T[]) => Promise<void>): Promise<void> {
-  for (let start = 0; start < documents.length; start += CHUNK) await insert(documents.slice(start, start + CHUNK));
+async function insertInChunks<T>(label: string, documents: readonly T[], insert: (chunk: readonly T[]) => Promise<void>, progress: SeedProgress): Promise<void> {
+  progress.begin(label, documents.length);
+  for (let start = 0; start < documents.length; start += CHUNK) {
+    const chunk = documents.slice(start, start + CHUNK);
+    await insert(chunk);
+    progress.advance(chunk.length);
+  }
 }
 
 /** Seeds inventory (see module comment). */
-export async function seedInventory(store: MongoStore, dataset: DemoDataset): Promise<void> {
+export async function seedInventory(store: MongoStore, dataset: DemoDataset, progress: SeedProgress = SILENT_PROGRESS): Promise<void> {
   const repositories = createInventoryRepositories(store);
   const seededAt = new Date();
 
@@ -92,8 +98,8 @@ export async function seedInventory(store: MongoStore, dataset: DemoDataset): Pr
     if (held !== level.reserved) throw new Error(`Demo stock ${level._id} says ${level.reserved} reserved but its open orders hold ${held}`);
   }
 
-  await insertInChunks(locations, (chunk) => repositories.locations.insertMany(chunk));
-  await insertInChunks(products, (chunk) => repositories.products.insertMany(chunk));
-  await insertInChunks([...stock.values()], (chunk) => repositories.stock.insertMany(chunk));
-  await insertInChunks(reservations, (chunk) => repositories.reservations.insertMany(chunk));
+  await insertInChunks('locations', locations, (chunk) => repositories.locations.insertMany(chunk), progress);
+  await insertInChunks('products', products, (chunk) => repositories.products.insertMany(chunk), progress);
+  await insertInChunks('stock', [...stock.values()], (chunk) => repositories.stock.insertMany(chunk), progress);
+  await insertInChunks('reservations', reservations, (chunk) => repositories.reservations.insertMany(chunk), progress);
 }

@@ -13,6 +13,7 @@
  */
 import type { Channel, MongoStore } from '../../kit/src';
 import type { DemoDataset, DemoOrder } from '../../../scripts/seed/demoDataset';
+import { SILENT_PROGRESS, type SeedProgress } from '../../../scripts/seed/seedProgress';
 import { monthKeyOf, pointsForOrder, pointsToReverseForRefund, tierAt } from './earningRule';
 import type { AccountDocument } from './repositories/accountRepository';
 import { DedupeKey, transactionIdOf, type LedgerEntry } from './repositories/ledgerRepository';
@@ -30,14 +31,17 @@ function stableHash(value: string): number {
   return hash;
 }
 
-async function insertInChunks<T extends { _id: string }>(store: MongoStore, collection: string, documents: readonly T[]): Promise<void> {
+async function insertInChunks<T extends { _id: string }>(store: MongoStore, collection: string, documents: readonly T[], progress: SeedProgress): Promise<void> {
+  progress.begin(collection, documents.length);
   for (let start = 0; start < documents.length; start += CHUNK_SIZE) {
-    await store.collection<T>(collection).insertMany(documents.slice(start, start + CHUNK_SIZE) as never[], { ordered: false });
+    const chunk = documents.slice(start, start + CHUNK_SIZE);
+    await store.collection<T>(collection).insertMany(chunk as never[], { ordered: false });
+    progress.advance(chunk.length);
   }
 }
 
 /** Seeds accounts and ledger (see module comment). */
-export async function seedLoyalty(store: MongoStore, dataset: DemoDataset): Promise<void> {
+export async function seedLoyalty(store: MongoStore, dataset: DemoDataset, progress: SeedProgress = SILENT_PROGRESS): Promise<void> {
   const ordersByCustomer = new Map<string, DemoOrder[]>();
   let asOf = new Date(0);
   for (const order of dataset.orders) {
@@ -143,6 +147,6 @@ export async function seedLoyalty(store: MongoStore, dataset: DemoDataset): Prom
     });
   }
 
-  await insertInChunks(store, 'accounts', accounts);
-  await insertInChunks(store, 'ledger', entries);
+  await insertInChunks(store, 'accounts', accounts, progress);
+  await insertInChunks(store, 'ledger', entries, progress);
 }

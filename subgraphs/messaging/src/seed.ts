@@ -5,6 +5,7 @@
  */
 import type { MongoStore } from '../../kit/src';
 import type { DemoDataset } from '../../../scripts/seed/demoDataset';
+import { SILENT_PROGRESS, type SeedProgress } from '../../../scripts/seed/seedProgress';
 import { messagingIndexes } from './indexes';
 import { activeKeyOf, type ConversationDocument } from './repositories/conversationRepository';
 import { contactPreferenceId, type ContactPreferenceDocument } from './repositories/contactPreferenceRepository';
@@ -14,15 +15,24 @@ import type { PreferenceChangeDocument } from './repositories/preferenceHistoryR
 
 const CHUNK = 1000;
 
-async function insertChunked(store: MongoStore, name: string, documents: readonly { _id: string }[]): Promise<void> {
+/** Inserts `count` documents made by `documentsIn(start, end)` one chunk at a time, so a million orders are never all converted at once. */
+async function insertChunked(store: MongoStore, name: string, count: number, documentsIn: (start: number, end: number) => { _id: string }[], progress: SeedProgress): Promise<void> {
   const collection = store.collection<{ _id: string }>(name);
-  for (let start = 0; start < documents.length; start += CHUNK) {
-    await collection.insertMany(documents.slice(start, start + CHUNK), { ordered: false });
+  progress.begin(name, count);
+  for (let start = 0; start < count; start += CHUNK) {
+    const chunk = documentsIn(start, Math.min(count, start + CHUNK));
+    await collection.insertMany(chunk, { ordered: false });
+    progress.advance(chunk.length);
   }
 }
 
+/** {@link insertChunked} over documents already made. */
+function insertAll(store: MongoStore, name: string, documents: readonly { _id: string }[], progress: SeedProgress): Promise<void> {
+  return insertChunked(store, name, documents.length, (start, end) => documents.slice(start, end), progress);
+}
+
 /** Writes messaging's part of `dataset` (see module comment). */
-export async function seedMessaging(store: MongoStore, dataset: DemoDataset): Promise<void> {
+export async function seedMessaging(store: MongoStore, dataset: DemoDataset, progress: SeedProgress = SILENT_PROGRESS): Promise<void> {
   // The unique activeKey index must exist before conversations claim their slots.
   await store.ensureIndexes(messagingIndexes);
 
@@ -82,7 +92,7 @@ export async function seedMessaging(store: MongoStore, dataset: DemoDataset): Pr
   }
 
   const recordedAt = new Date();
-  const orders: OrderChannelDocument[] = dataset.orders.map((order) => ({
+  const orderChannelOf = (order: DemoDataset['orders'][number]): OrderChannelDocument => ({
     _id: order.id,
     customerId: order.customerId,
     channel: order.channel,
@@ -91,11 +101,11 @@ export async function seedMessaging(store: MongoStore, dataset: DemoDataset): Pr
     fulfillmentMethod: order.fulfillment.method,
     placedAt: order.placedAt,
     recordedAt,
-  }));
+  });
 
-  await insertChunked(store, 'conversations', conversations);
-  await insertChunked(store, 'messages', messages);
-  await insertChunked(store, 'contactPreferences', preferences);
-  await insertChunked(store, 'preferenceHistory', history);
-  await insertChunked(store, 'orderChannels', orders);
+  await insertAll(store, 'conversations', conversations, progress);
+  await insertAll(store, 'messages', messages, progress);
+  await insertAll(store, 'contactPreferences', preferences, progress);
+  await insertAll(store, 'preferenceHistory', history, progress);
+  await insertChunked(store, 'orderChannels', dataset.orders.length, (start, end) => dataset.orders.slice(start, end).map(orderChannelOf), progress);
 }

@@ -50,15 +50,18 @@ export interface OrdersContext extends RequestContext, OrdersServices {
 /** Builds the context of one request. */
 export function createOrdersContext(base: RequestContext, services: OrdersServices): OrdersContext {
   const order = createOrderLoader(services.orders);
+  // Inventory sees this request's id and trace (inventoryClient.ts).
+  const inventory = services.inventory.forRequest(base.correlation);
   return {
     ...base,
     ...services,
+    inventory,
     loaders: {
       order,
       customerOrders: createCustomerOrdersLoader(services.orders, order),
       purchaseSummary: createPurchaseSummaryLoader(services.orders),
       cart: createCartLoader(services.carts),
-      product: createProductLoader(services.inventory),
+      product: createProductLoader(inventory),
     },
   };
 }

@@ -7,8 +7,11 @@
  * NOT_FOUND, CONFLICT) keeps its code and details so the client of orders learns which line failed; a
  * connection failure, timeout, 5xx or database outage over there becomes SUBGRAPH_UNAVAILABLE; anything
  * else (a refused SERVICE token is a misconfiguration) is an internal error, masked and logged.
+ *
+ * A request's calls go through `forRequest(context.correlation)`, so inventory sees the request's
+ * `x-request-id` and `traceparent`: its log lines and spans join the caller's.
  */
-import { DomainError, ErrorCode, centsFromAmount, signToken, type AuthConfig } from '../../kit/src';
+import { DomainError, ErrorCode, centsFromAmount, signToken, type AuthConfig, type EventCorrelation } from '../../kit/src';
 import { SubgraphUnavailableError } from './subgraphUnavailableError';
 
 /** Options for {@link InventoryClient}. */
@@ -84,17 +87,33 @@ export class InventoryRequestError extends DomainError {
   }
 }
 
+/** The SERVICE token, shared by a client and its per-request views. */
+interface TokenHolder {
+  current: { value: string; renewAt: number } | null;
+}
+
 /** Client of the inventory subgraph (see module comment). One per process; safe to share. */
 export class InventoryClient {
   readonly url: string;
   readonly timeoutMs: number;
   private readonly auth: AuthConfig;
-  private token: { value: string; renewAt: number } | null = null;
 
-  constructor(options: InventoryClientOptions) {
+  constructor(
+    private readonly options: InventoryClientOptions,
+    private readonly token: TokenHolder = { current: null },
+    private readonly correlationHeaders: Record<string, string> = {},
+  ) {
     this.url = options.url;
     this.auth = options.auth;
     this.timeoutMs = options.timeoutMs ?? 3000;
+  }
+
+  /** This client for one request: its calls carry the request's id and trace (same pool, same token). */
+  forRequest(correlation: EventCorrelation): InventoryClient {
+    const headers: Record<string, string> = {};
+    if (correlation.requestId) headers['x-request-id'] = correlation.requestId;
+    if (correlation.traceparent) headers.traceparent = correlation.traceparent;
+    return new InventoryClient(this.options, this.token, headers);
   }
 
   /** Products and locations by key, in key order, `null` for unknown ones; one HTTP round trip. */
@@ -159,9 +178,9 @@ export class InventoryClient {
   // Private: one token for all calls until it nears expiry, so a busy process does not sign per request.
   private serviceToken(): string {
     const now = Date.now();
-    if (this.token && this.token.renewAt > now) return this.token.value;
+    if (this.token.current && this.token.current.renewAt > now) return this.token.current.value;
     const value = signToken({ sub: 'orders', role: 'SERVICE' }, this.auth, TOKEN_LIFETIME_SECONDS);
-    this.token = { value, renewAt: now + TOKEN_LIFETIME_SECONDS * 1000 - TOKEN_REFRESH_MARGIN_MS };
+    this.token.current = { value, renewAt: now + TOKEN_LIFETIME_SECONDS * 1000 - TOKEN_REFRESH_MARGIN_MS };
     return value;
   }
 
@@ -174,7 +193,7 @@ export class InventoryClient {
     const send = () =>
       fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.serviceToken()}` },
+        headers: { ...this.correlationHeaders, 'content-type': 'application/json', authorization: `Bearer ${this.serviceToken()}` },
         body: JSON.stringify({ query, variables }),
         signal,
       });

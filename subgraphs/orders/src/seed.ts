@@ -9,6 +9,7 @@
  * the returned quantities, status and refunds are on the orders.
  */
 import type { DemoDataset, DemoOrder } from '../../../scripts/seed/demoDataset';
+import { SILENT_PROGRESS, type SeedProgress } from '../../../scripts/seed/seedProgress';
 import type { MongoStore } from '../../kit/src';
 import { ordersIndexes } from './indexes';
 import { LoyaltyMemberRepository, type LoyaltyMemberDocument } from './repositories/loyaltyMemberRepository';
@@ -18,20 +19,26 @@ import { OrderRepository, type OrderDocument, type ReservationStatus } from './r
 const CHUNK = 1000;
 
 /** Seeds the orders database from `dataset` (see module comment). */
-export async function seedOrders(store: MongoStore, dataset: DemoDataset): Promise<void> {
+export async function seedOrders(store: MongoStore, dataset: DemoDataset, progress: SeedProgress = SILENT_PROGRESS): Promise<void> {
   // First, so the unique order-number index checks the seeded data too.
   await store.ensureIndexes(ordersIndexes);
   const orders = new OrderRepository(store).collection;
   const members = new LoyaltyMemberRepository(store).collection;
 
-  const documents = dataset.orders.map(toOrderDocument);
-  for (let start = 0; start < documents.length; start += CHUNK) {
-    await orders.insertMany(documents.slice(start, start + CHUNK), { ordered: false });
+  // Converted one chunk at a time: a million order documents never exist at once next to the dataset.
+  progress.begin('orders', dataset.orders.length);
+  for (let start = 0; start < dataset.orders.length; start += CHUNK) {
+    const chunk = dataset.orders.slice(start, start + CHUNK).map(toOrderDocument);
+    await orders.insertMany(chunk, { ordered: false });
+    progress.advance(chunk.length);
   }
 
   const memberDocuments: LoyaltyMemberDocument[] = dataset.loyaltyMembers.map((member) => ({ _id: member.customerId, enrolledAt: member.enrolledAt }));
+  progress.begin('loyaltyMembers', memberDocuments.length);
   for (let start = 0; start < memberDocuments.length; start += CHUNK) {
-    await members.insertMany(memberDocuments.slice(start, start + CHUNK), { ordered: false });
+    const chunk = memberDocuments.slice(start, start + CHUNK);
+    await members.insertMany(chunk, { ordered: false });
+    progress.advance(chunk.length);
   }
 
   const highest = dataset.orders.reduce((max, order) => Math.max(max, parseOrderNumber(order.number) ?? 0), 0);

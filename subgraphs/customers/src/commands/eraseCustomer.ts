@@ -28,7 +28,7 @@ export async function eraseCustomer(context: CustomersContext, id: string): Prom
 
   if (customer.erasedAt === undefined) {
     const now = new Date();
-    const event = createDomainEvent('CustomerErased', 'customers', customer._id, { customerId: customer._id });
+    const event = createDomainEvent('CustomerErased', 'customers', customer._id, { customerId: customer._id }, context.correlation);
     const unset = Object.fromEntries(PERSONAL_FIELDS.map((field) => [field, ''] as const));
     const erased = await context.customers.updateLive(customer._id, { $set: { erasedAt: now, updatedAt: now }, $unset: unset, $push: { pendingEvents: event } });
     // Null when a concurrent erasure won (fine: it published the event) or a merge moved the data on.

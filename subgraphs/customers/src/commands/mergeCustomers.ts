@@ -79,7 +79,7 @@ export async function mergeCustomers(context: CustomersContext, survivorId: stri
     await context.identities.reassign(duplicateId, survivorId);
     const now = new Date();
     const alreadyPublished = (survivor.mergedFrom ?? []).includes(duplicateId);
-    const event = createDomainEvent('CustomerMerged', 'customers', survivorId, { survivorId, duplicateId });
+    const event = createDomainEvent('CustomerMerged', 'customers', survivorId, { survivorId, duplicateId }, context.correlation);
     const merged = await context.customers.updateLive(
       survivorId,
       { $set: { ...combine(survivor, duplicate), updatedAt: now }, ...(alreadyPublished ? {} : { $push: { pendingEvents: event } }) },

@@ -29,6 +29,7 @@ import {
   UnreachableCaseError,
   requireCustomerAccess,
   type Channel,
+  type EventCorrelation,
 } from '../../../kit/src';
 import type { OrdersContext } from '../context';
 import { InventoryRequestError, type CatalogueLocation } from '../inventoryClient';
@@ -113,7 +114,7 @@ async function placeClaimed(context: OrdersContext, placement: Placement, claimI
     reserveAsked = true;
     await reserve(context, orderId, placement);
     reserved = true;
-    order = buildOrder(orderId, await context.orderNumbers.next(), placement, lines);
+    order = buildOrder(orderId, await context.orderNumbers.next(), placement, lines, context.correlation);
     try {
       await context.orders.insert(order);
     } catch (error) {
@@ -249,19 +250,25 @@ async function releaseOrOwe(context: OrdersContext, orderId: string, why: string
   }
 }
 
-function buildOrder(orderId: string, number: string, placement: Placement, lines: OrderLineDocument[]): OrderDocument {
+function buildOrder(orderId: string, number: string, placement: Placement, lines: OrderLineDocument[], correlation: EventCorrelation): OrderDocument {
   const now = new Date();
   const totalCents = lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
-  const event = createDomainEvent('OrderPlaced', 'orders', orderId, {
+  const event = createDomainEvent(
+    'OrderPlaced',
+    'orders',
     orderId,
-    number,
-    customerId: placement.customerId,
-    channel: placement.channel,
-    totalCents,
-    lines: lines.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
-    fulfillment: { method: placement.method, locationId: placement.locationId },
-    placedAt: now.toISOString(),
-  });
+    {
+      orderId,
+      number,
+      customerId: placement.customerId,
+      channel: placement.channel,
+      totalCents,
+      lines: lines.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
+      fulfillment: { method: placement.method, locationId: placement.locationId },
+      placedAt: now.toISOString(),
+    },
+    correlation,
+  );
   return {
     _id: orderId,
     number,

@@ -98,17 +98,23 @@ export async function requestReturn(context: OrdersContext, input: ReturnInput):
     throw error;
   }
 
-  const event = createDomainEvent('OrderReturned', 'orders', orderId, {
+  const event = createDomainEvent(
+    'OrderReturned',
+    'orders',
     orderId,
-    number: order.number,
-    customerId: order.customerId,
-    returnId: pending.id,
-    channel: input.channel,
-    locationId,
-    lines: returned.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
-    refundCents: pending.refundCents,
-    orderTotalCents: order.totalCents,
-  });
+    {
+      orderId,
+      number: order.number,
+      customerId: order.customerId,
+      returnId: pending.id,
+      channel: input.channel,
+      locationId,
+      lines: returned.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
+      refundCents: pending.refundCents,
+      orderTotalCents: order.totalCents,
+    },
+    context.correlation,
+  );
   const updated = await context.orders.receiveReturn(orderId, pending.id, event, new Date());
   context.loaders.order.clear(orderId).prime(orderId, updated);
   const record = updated.returns.find((entry) => entry.id === pending.id) ?? { ...pending, status: 'RECEIVED' as const };

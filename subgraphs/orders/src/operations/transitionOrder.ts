@@ -24,6 +24,7 @@ import {
   isStaff,
   requireAuthenticated,
   type DomainEvent,
+  type EventCorrelation,
 } from '../../../kit/src';
 import type { OrdersContext } from '../context';
 import type { FulfillmentMethod, OrderRecord, OrderStatus, ReservationStatus } from '../repositories/orderRepository';
@@ -41,7 +42,8 @@ interface TransitionRule {
   inventory: 'commit' | 'release' | null;
   /** Statuses from which the order's own customer may do it (staff: `from`). */
   customerFrom: readonly OrderStatus[];
-  event: (order: OrderRecord) => DomainEvent | null;
+  /** The event the transition publishes; `correlation` is the publishing request's. */
+  event: (order: OrderRecord, correlation: EventCorrelation) => DomainEvent | null;
 }
 
 const SHIPPING: readonly FulfillmentMethod[] = ['SHIP_TO_HOME', 'SHIP_FROM_STORE'];
@@ -56,8 +58,8 @@ export const ORDER_TRANSITIONS = {
     methods: ['PICKUP_IN_STORE'],
     inventory: null,
     customerFrom: [],
-    event: (order) =>
-      createDomainEvent('OrderReadyForPickup', 'orders', order._id, { orderId: order._id, number: order.number, customerId: order.customerId, locationId: order.fulfillment.locationId }),
+    event: (order, correlation) =>
+      createDomainEvent('OrderReadyForPickup', 'orders', order._id, { orderId: order._id, number: order.number, customerId: order.customerId, locationId: order.fulfillment.locationId }, correlation),
   },
   completePickup: {
     verb: 'complete the pickup of',
@@ -66,8 +68,8 @@ export const ORDER_TRANSITIONS = {
     methods: ['PICKUP_IN_STORE'],
     inventory: 'commit',
     customerFrom: [],
-    event: (order) =>
-      createDomainEvent('PickupCompleted', 'orders', order._id, { orderId: order._id, number: order.number, customerId: order.customerId, locationId: order.fulfillment.locationId }),
+    event: (order, correlation) =>
+      createDomainEvent('PickupCompleted', 'orders', order._id, { orderId: order._id, number: order.number, customerId: order.customerId, locationId: order.fulfillment.locationId }, correlation),
   },
   markShipped: { verb: 'ship', from: ['PLACED'], to: 'SHIPPED', methods: SHIPPING, inventory: 'commit', customerFrom: [], event: () => null },
   markDelivered: { verb: 'mark delivered', from: ['SHIPPED'], to: 'COMPLETED', methods: SHIPPING, inventory: null, customerFrom: [], event: () => null },
@@ -78,7 +80,8 @@ export const ORDER_TRANSITIONS = {
     methods: ALL_METHODS,
     inventory: 'release',
     customerFrom: ['PLACED'],
-    event: (order) => createDomainEvent('OrderCancelled', 'orders', order._id, { orderId: order._id, number: order.number, customerId: order.customerId, channel: order.channel }),
+    event: (order, correlation) =>
+      createDomainEvent('OrderCancelled', 'orders', order._id, { orderId: order._id, number: order.number, customerId: order.customerId, channel: order.channel }, correlation),
   },
 } satisfies Record<string, TransitionRule>;
 
@@ -113,7 +116,7 @@ export async function transitionOrder(context: OrdersContext, id: string, transi
   }
 
   const reservation = rule.inventory ? await settleReservation(context, order, rule) : null;
-  const event = rule.event(order);
+  const event = rule.event(order, context.correlation);
   const updated = await context.orders.transition(order._id, rule.from, {
     $set: { status: rule.to, updatedAt: new Date(), ...(reservation ? { reservation } : {}) },
     ...(event ? { $push: { pendingEvents: event } } : {}),
