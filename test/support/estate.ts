@@ -14,7 +14,7 @@ import type { EventOptions } from '../../subgraphs/kit/src/events/eventOptions';
 import { SUBGRAPH_NAMES, createLogger, type LocalDatabase, type SubgraphBuilder, type SubgraphName, type TracingConfig } from '../../subgraphs/kit/src';
 import { seedEstate } from '../../scripts/seed/seedEstate';
 import type { DemoDataset } from '../../scripts/seed/demoDataset';
-import { freePort, startSubgraph, startTestDatabase, testAuth, type RunningSubgraph } from './testkit';
+import { freePort, startSubgraph, startTestDatabase, testAuth, testLogLevel, type RunningSubgraph } from './testkit';
 
 /** Every subgraph's builder. */
 export const BUILDERS: Record<SubgraphName, SubgraphBuilder> = {
@@ -79,7 +79,7 @@ export async function startEstate(options: StartEstateOptions): Promise<RunningE
   const env: NodeJS.ProcessEnv = { PORT: '0', ...options.gatewayEnv };
   for (const name of SUBGRAPH_NAMES) env[`${name.toUpperCase()}_URL`] = subgraphs[name].url;
   const config = { ...readGatewayConfig(env), auth: testAuth, ...(options.tracing ? { tracing: options.tracing } : {}) };
-  const gateway = buildGateway({ config, logger: createLogger('gateway', 'silent') });
+  const gateway = buildGateway({ config, logger: createLogger('gateway', testLogLevel()) });
   const url = await gateway.start();
 
   return {

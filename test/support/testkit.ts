@@ -9,6 +9,7 @@ import {
   readAuthConfig,
   signToken,
   type LocalDatabase,
+  type LogLevel,
   type Role,
   type SubgraphBuilder,
   type SubgraphName,
@@ -23,6 +24,12 @@ import type { AddressInfo } from 'node:net';
 
 /** The dev auth config every test process shares with the servers it builds. */
 export const testAuth = readAuthConfig({});
+
+/** The log level of the estates tests start: silent, unless `TEST_LOG_LEVEL` (e.g. `debug`) asks, to see why a test failed. */
+export function testLogLevel(): LogLevel {
+  const level = process.env.TEST_LOG_LEVEL;
+  return level === 'debug' || level === 'info' || level === 'warn' || level === 'error' ? level : 'silent';
+}
 
 /** Starts a database for this test file (memory backend; honours MONGODB_URI if set). */
 export function startTestDatabase(): Promise<LocalDatabase> {
@@ -74,7 +81,7 @@ export async function startSubgraph(name: SubgraphName, build: SubgraphBuilder, 
   const server = build({
     store,
     auth: testAuth,
-    logger: options.logger ?? createLogger(name, 'silent'),
+    logger: options.logger ?? createLogger(name, testLogLevel()),
     ...(options.events ? { events: options.events } : {}),
     ...(options.tracing ? { tracing: options.tracing } : {}),
     ...(options.maxInFlightRequests !== undefined ? { maxInFlightRequests: options.maxInFlightRequests } : {}),

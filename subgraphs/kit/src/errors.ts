@@ -157,8 +157,7 @@ export interface FormatErrorOptions {
  */
 export function formatError(formatted: GraphQLFormattedError, original: unknown, options: FormatErrorOptions = {}): GraphQLFormattedError {
   const code = formatted.extensions?.code;
-  const cause = original instanceof GraphQLError ? original.originalError ?? original : original;
-  if (isDatabaseOutage(cause)) {
+  if (isDatabaseOutage(original)) {
     options.onMasked?.(formatted, original);
     return {
       message: 'The database is unavailable; try again shortly',
@@ -179,10 +178,30 @@ export function formatError(formatted: GraphQLFormattedError, original: unknown,
   };
 }
 
-/** True for driver errors that mean "cannot reach the server" rather than "bad command". */
-export function isDatabaseOutage(error: unknown): boolean {
+/**
+ * The error underneath GraphQL's wrappers: graphql-js wraps a resolver's error in a GraphQLError, and
+ * wraps that again when it passes through another layer (an `_entities` batch, a DataLoader, a located
+ * error), so the driver's error can sit several `originalError`s deep.
+ */
+export function rootCause(error: unknown): unknown {
+  let cause = error;
+  for (let depth = 0; depth < 10; depth += 1) {
+    if (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
+    // graphql-js's NonErrorThrown keeps what was thrown when it was not an Error.
+    else if (cause instanceof Error && cause.name === 'NonErrorThrown' && 'thrownValue' in cause) cause = (cause as { thrownValue: unknown }).thrownValue;
+    else break;
+  }
+  return cause;
+}
+
+/** Socket failures the driver can surface bare (e.g. `{ code: 'EPIPE' }` when the server goes away mid-write). */
+const SOCKET_FAILURE_CODES: ReadonlySet<string> = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/** True for driver errors that mean "cannot reach the server" rather than "bad command", however wrapped. */
+export function isDatabaseOutage(wrapped: unknown): boolean {
+  const error = rootCause(wrapped);
   if (error instanceof DatabaseUnavailableError) return true;
-  if (!(error instanceof Error)) return false;
+  if (!(error instanceof Error)) return isBareSocketFailure(error);
   const name = error.name;
   return (
     name === 'MongoNetworkError' ||
@@ -192,4 +211,10 @@ export function isDatabaseOutage(error: unknown): boolean {
     name === 'MongoTopologyClosedError' ||
     name === 'MongoPoolClearedError'
   );
+}
+
+// Private: a non-Error value thrown with a socket failure code (see SOCKET_FAILURE_CODES).
+function isBareSocketFailure(value: unknown): boolean {
+  const code = typeof value === 'object' && value !== null ? (value as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && SOCKET_FAILURE_CODES.has(code);
 }

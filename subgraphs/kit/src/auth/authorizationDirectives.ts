@@ -26,7 +26,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { AuditLog } from '../audit/auditLog';
-import { ForbiddenError, UnauthenticatedError } from '../errors';
+import { ForbiddenError, UnauthenticatedError, isDatabaseOutage } from '../errors';
 import type { Principal } from './principal';
 import { STAFF_PERSON_ROLES, auditRuleOf, decide, fieldRuleOf, typeRuleOf, type AuditRule, type AuthorizationRule } from './authorizationRules';
 
@@ -189,7 +189,7 @@ class AuthorizationEnforcer {
       const recordIf = (outcome: 'OK' | 'DENIED' | 'FAILED', result: unknown, error?: unknown) => {
         const staffCall = context.principal !== null && STAFF_PERSON_ROLES.has(context.principal.role);
         if (audit.elevatedOnly && !(elevated && staffCall)) return Promise.resolve();
-        const code = error instanceof GraphQLError ? String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') : error ? 'INTERNAL_SERVER_ERROR' : undefined;
+        const code = !error ? undefined : isDatabaseOutage(error) ? 'DATABASE_UNAVAILABLE' : error instanceof GraphQLError ? String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') : 'INTERNAL_SERVER_ERROR';
         return auditLog
           .record({ action: coordinate, principal: context.principal, arguments: args, targetIds: idsOf(result), outcome, ...(code ? { code } : {}), requestId: context.requestId })
           .then(() => undefined);
