@@ -112,6 +112,10 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    // The process entry stops the server on SIGINT/SIGTERM itself (drain, then close the pools). Apollo's
+    // own handler would race it: a second stop() during the first never returns (the barrier it awaits
+    // is only resolved when stopping fails), so the process hung until its grace timer or a SIGKILL.
+    stopOnTerminationSignals: false,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) =>

@@ -128,6 +128,10 @@ export function buildSubgraphServer<TContext extends RequestContext>(definition:
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
+    // The process entry stops the server on SIGINT/SIGTERM itself (drain, then close the pools). Apollo's
+    // own handler would race it: a second stop() during the first never returns (the barrier it awaits
+    // is only resolved when stopping fails), so the process hung until its grace timer or a SIGKILL.
+    stopOnTerminationSignals: false,
     introspection: options.introspection ?? true,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) =>
