@@ -1,10 +1,14 @@
 /**
  * Starting and stopping the benchmark's child processes (subgraphs, gateways): Node with tsx, output
  * kept in a ring buffer and shown only when a child dies or fails to start, and a stop that waits for
- * the exit (a gateway started with `--cpu-prof` writes its profile on exit).
+ * the exit (a gateway started with `--cpu-prof` writes its profile on exit). With `BENCH_LOG_DIR` set,
+ * each child's whole output is also appended to `<BENCH_LOG_DIR>/<name>.log` (e.g. to find why an
+ * answer was an INTERNAL_SERVER_ERROR: the masked error's stack is in the subgraph's log).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
 import { repositoryRoot } from '../subgraphs/kit/src';
 
 /** A running child. */
@@ -42,6 +46,13 @@ export function startChild(options: StartChildOptions): BenchChild {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  const logDirectory = process.env.BENCH_LOG_DIR;
+  if (logDirectory) {
+    mkdirSync(logDirectory, { recursive: true });
+    const log = createWriteStream(path.join(logDirectory, `${options.name.replace(/[^\w.-]+/g, '-')}.log`), { flags: 'a' });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+  }
   if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
   return {
     name: options.name,

@@ -138,6 +138,18 @@ describe('placeOrder', () => {
   const customerId = 'cus_place_1';
   const customer = tokenFor('CUSTOMER', customerId);
 
+  it('takes the next order number when the counter hands out one that is already taken', async () => {
+    const first = await placeOrder(url, { customerId, channel: 'WEB', lines: [{ sku: MEZCAL, quantity: 1 }], fulfillment: { method: 'SHIP_TO_HOME' }, idempotencyKey: newKey('number-a') }, customer);
+    const taken = first.data?.placeOrder.number as string;
+    // Wind the counter back so its next number is the one just used (as a race in the counter would).
+    await estate.orders.store.collection<{ _id: string; value: number }>('counters').updateOne({ _id: 'orderNumber' }, { $set: { value: Number(taken.slice(3)) - 1 } });
+
+    const second = await placeOrder(url, { customerId, channel: 'WEB', lines: [{ sku: MEZCAL, quantity: 1 }], fulfillment: { method: 'SHIP_TO_HOME' }, idempotencyKey: newKey('number-b') }, customer);
+    expect(second.errors).toBeUndefined();
+    expect(second.data?.placeOrder.number).not.toBe(taken);
+    expect(await ordersCount({ number: second.data?.placeOrder.number })).toBe(1);
+  });
+
   it('prices lines from the catalogue, reserves the stock at the store and publishes OrderPlaced in the same document', async () => {
     const before = await stockAt(inventory, GUAYABERA, CENTRO);
     const response = await placeOrder(

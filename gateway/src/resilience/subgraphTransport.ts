@@ -30,6 +30,13 @@ export interface SubgraphHttpResponse {
 }
 
 /** Why an attempt got no answer. */
+/**
+ * A pooled socket idle this long is closed by the gateway — well before the subgraphs close theirs
+ * (the kit's servers keep idle connections 65 s), so a request never goes out on a socket the server
+ * is closing at that moment (ECONNRESET, which a mutation cannot be retried after).
+ */
+const IDLE_SOCKET_TIMEOUT_MS = 30_000;
+
 export type TransportFailureKind = 'connection' | 'timeout';
 
 /** The request got no HTTP answer: refused, reset, unreachable, or past its deadline. */
@@ -56,7 +63,7 @@ export class SubgraphTransport {
     this.url = options.url;
     const secure = url.protocol === 'https:';
     this.client = secure ? https : http;
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: options.maxFreeSockets ?? 16, scheduling: 'lifo' as const };
+    const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS, maxSockets: options.maxSockets ?? 64, maxFreeSockets: options.maxFreeSockets ?? 16, scheduling: 'lifo' as const };
     // LIFO reuses the most recently used socket, so the surplus ones go idle and close.
     this.agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     // URL keeps IPv6 hosts in brackets; node:http wants them bare.

@@ -172,14 +172,23 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     response.end();
   };
 
-  return http.createServer((request, response) => {
+  const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       options.logger.error('unhandled error while serving a request', { error, url: request.url });
       if (!response.headersSent) sendGraphQLError(response, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       else response.end();
     });
   });
+  // Idle keep-alive connections outlive the clients' pools (the gateway's, a load balancer's): with
+  // Node's default 5 s, a server closes a pooled connection just as a client reuses it, and that
+  // request — a mutation, which must not be retried — fails with ECONNRESET.
+  server.keepAliveTimeout = IDLE_KEEP_ALIVE_MS;
+  server.headersTimeout = IDLE_KEEP_ALIVE_MS + 1_000;
+  return server;
 }
+
+/** How long an idle keep-alive connection is kept open (longer than any client pool keeps one). */
+const IDLE_KEEP_ALIVE_MS = 65_000;
 
 // Private: the request's SERVER span, ended when its response is finished (or the client went away).
 function startServerSpan(tracer: Tracer, request: IncomingMessage, response: ServerResponse, method: string, path: string, requestId: string): Span {

@@ -103,6 +103,38 @@ export async function placeOrder(context: OrdersContext, input: PlaceOrderInput)
   }
 }
 
+/** How many order numbers a placement tries before giving up (a taken number is a rare race). */
+const ORDER_NUMBER_ATTEMPTS = 5;
+
+// Private: inserts the order; when its number is already taken (the unique index on `number` said so:
+// a number handed out twice by the counter under a race, or a number written by other means) it
+// takes the next number, rebuilding the order and its event, and tries again. Nothing was written by
+// a refused insert, so a new attempt cannot double anything.
+async function insertWithUniqueNumber(context: OrdersContext, first: OrderDocument, rebuild: () => Promise<OrderDocument>): Promise<OrderDocument> {
+  let order = first;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await context.orders.insert(order);
+      return order;
+    } catch (error) {
+      if (attempt >= ORDER_NUMBER_ATTEMPTS || !isDuplicateOrderNumber(error)) throw error;
+      context.logger.warn('order number already taken; taking the next one', { orderId: order._id, number: order.number });
+      order = await rebuild();
+    }
+  }
+}
+
+async function buildOrderWithNextNumber(context: OrdersContext, orderId: string, placement: Placement, lines: OrderLineDocument[]): Promise<OrderDocument> {
+  return buildOrder(orderId, await context.orderNumbers.next(), placement, lines, context.correlation);
+}
+
+// Private: E11000 on the `number` index (the driver names the index or the key pattern).
+function isDuplicateOrderNumber(error: unknown): boolean {
+  if (!(error instanceof MongoServerError) || error.code !== 11000) return false;
+  const keyPattern = (error as { keyPattern?: Record<string, unknown> }).keyPattern;
+  return keyPattern ? 'number' in keyPattern : /dup key: \{ number:|index: number/.test(error.message);
+}
+
 // Private: steps 3–6 for the call that holds the claim.
 async function placeClaimed(context: OrdersContext, placement: Placement, claimId: string, orderId: string): Promise<OrderRecord> {
   let reserveAsked = false;
@@ -116,7 +148,7 @@ async function placeClaimed(context: OrdersContext, placement: Placement, claimI
     reserved = true;
     order = buildOrder(orderId, await context.orderNumbers.next(), placement, lines, context.correlation);
     try {
-      await context.orders.insert(order);
+      order = await insertWithUniqueNumber(context, order, () => buildOrderWithNextNumber(context, orderId, placement, lines));
     } catch (error) {
       // A placement that took over a stale claim may have written meanwhile: that order is the answer.
       const winner = error instanceof MongoServerError && error.code === 11000 ? await context.orders.findByIdempotencyKey(claimId) : null;
