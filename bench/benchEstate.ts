@@ -14,6 +14,7 @@ import type { DemoDataset } from '../scripts/seed/demoDataset';
 import { seedEstate } from '../scripts/seed/seedEstate';
 import { SeedProgressBar } from '../scripts/seed/seedProgress';
 import type { SubgraphCounters } from './benchSubgraph';
+import { heapSnapshotFlags } from './heapSnapshot';
 import { freePort, startChild, waitForHttp, type BenchChild } from './childProcess';
 import { CHECKOUT_WAREHOUSE_ID } from './workloads/checkoutWorkload';
 
@@ -52,6 +53,8 @@ export interface BenchEstateOptions {
   log: (line: string) => void;
   /** Run the subgraphs with `--cpu-prof`, writing their profiles here on exit. */
   cpuProfileDir?: string;
+  /** Let the subgraphs write heap snapshots on SIGUSR2, into `<dir>/<name>` (heapSnapshot.ts). */
+  heapSnapshotDir?: string;
 }
 
 const databaseNameOf = (name: SubgraphName) => `bench_${name}`;
@@ -112,7 +115,7 @@ export async function startBenchEstate(options: BenchEstateOptions): Promise<Ben
       subgraphs.push(
         startChild({
           name,
-          args: [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', join(options.cpuProfileDir, name)] : []), '--import', 'tsx', join(repositoryRoot(), 'bench', 'benchSubgraph.ts'), name],
+          args: [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', join(options.cpuProfileDir, name)] : []), ...(options.heapSnapshotDir ? heapSnapshotFlags(join(options.heapSnapshotDir, name)) : []), '--import', 'tsx', join(repositoryRoot(), 'bench', 'benchSubgraph.ts'), name],
           env: { ...env, PORT: String(ports[name]), MONGODB_URI: database.uri, MONGODB_DB: databaseNameOf(name) },
           ipc: true,
         }),

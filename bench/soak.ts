@@ -1,5 +1,5 @@
 /**
- * `npm run soak [-- --minutes 10 --connections 16 --url <gateway URL> --threshold 10]`
+ * `npm run soak [-- --minutes 10 --connections 16 --url <gateway URL> --threshold 10 --heap-snapshots]`
  *
  * A soak run: does the estate stay healthy and its memory flat under hours-long traffic? Starts the
  * estate the way `npm run bench` does (seeded benchmark databases, the five subgraph processes, Zócalo's
@@ -16,6 +16,11 @@
  * `--threshold` percent (or less than 5 MB, below which it is noise), else "GREW". Also the event
  * backlog left (events still pending or dead-lettered per publisher).
  *
+ * With `--heap-snapshots` (not with `--url`) every process can write a heap snapshot on SIGUSR2
+ * (heapSnapshot.ts); one is taken of each after the first minute and after the last, each after a full
+ * garbage collection, and the retained heaps are compared: the answer to "does anything accumulate?"
+ * that the heap floor only estimates. Each snapshot pauses its process for a few seconds.
+ *
  * A script that prints figures, not a test: a verdict of "GREW" after a short run says "run longer and
  * take a heap snapshot", not "there is a leak".
  */
@@ -24,7 +29,11 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { generateDemoDataset } from '../scripts/seed/demoDataset';
 import { DEFAULT_PORTS, SUBGRAPH_NAMES, readAuthConfig, urlVariableOf, type SubgraphName } from '../subgraphs/kit/src';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startBenchEstate, type BenchEstate } from './benchEstate';
+import { retainedHeapOf } from './heapSnapshot';
 import { startGateway, type RunningGateway } from './gateways/benchGateways';
 import { runLoad, type LoadResult } from './loadRun';
 import { WORKLOADS } from './workloads/workloads';
@@ -132,6 +141,7 @@ async function main(): Promise<void> {
       customers: { type: 'string' },
       orders: { type: 'string' },
       threshold: { type: 'string' },
+      'heap-snapshots': { type: 'boolean' },
     },
     strict: true,
   });
@@ -140,6 +150,7 @@ async function main(): Promise<void> {
   const customers = Math.round(positive(values.customers, '--customers', 1000));
   const orders = Math.round(positive(values.orders, '--orders', 5000));
   const threshold = positive(values.threshold, '--threshold', 10);
+  const snapshotDir = values['heap-snapshots'] && !values.url ? mkdtempSync(join(tmpdir(), 'zocalo-soak-heap-')) : undefined;
   const workloadIds = Object.keys(WORKLOADS);
   const perWorkload = Math.max(1, Math.round(connections / workloadIds.length));
 
@@ -149,6 +160,7 @@ async function main(): Promise<void> {
   const stopAll = async () => {
     await gateway?.stop().catch(() => undefined);
     await estate?.stop().catch(() => undefined);
+    if (snapshotDir) rmSync(snapshotDir, { recursive: true, force: true });
   };
   process.on('SIGINT', () => void stopAll().finally(() => process.exit(130)));
 
@@ -160,9 +172,9 @@ async function main(): Promise<void> {
       for (const name of SUBGRAPH_NAMES) subgraphUrls[name] = process.env[urlVariableOf(name)] ?? `http://127.0.0.1:${DEFAULT_PORTS[name]}/graphql`;
       say(`using the running estate: gateway ${gatewayUrl}; W3 does not top up stock`);
     } else {
-      estate = await startBenchEstate({ customers, orders, signingKey: SOAK_SIGNING_KEY, log: say });
+      estate = await startBenchEstate({ customers, orders, signingKey: SOAK_SIGNING_KEY, log: say, ...(snapshotDir ? { heapSnapshotDir: snapshotDir } : {}) });
       Object.assign(subgraphUrls, estate.subgraphUrls);
-      gateway = await startGateway('zocalo', { supergraphPath: estate.supergraphPath, env: estate.env });
+      gateway = await startGateway('zocalo', { supergraphPath: estate.supergraphPath, env: estate.env, ...(snapshotDir ? { heapSnapshotDir: join(snapshotDir, 'gateway') } : {}) });
       gatewayUrl = gateway.url;
       say(`database: ${estate.database.description}; Zócalo gateway at ${gatewayUrl}`);
     }
@@ -178,6 +190,24 @@ async function main(): Promise<void> {
     const width = 20;
     say(`${'minute'.padEnd(7)}${pad('req/s', 8)}${pad('errors', 8)}${processes.map((p) => pad(`${p.name} rss/heap`, width)).join('')}`);
     const history: MinuteMemory[][] = [];
+    // What each process can be asked for a snapshot by: its pid and its snapshot folder.
+    const snapshotTargets = snapshotDir
+      ? [
+          { name: 'gateway', pid: gateway?.child?.pid, directory: join(snapshotDir, 'gateway') },
+          ...(estate?.subgraphs ?? []).map((child) => ({ name: child.name, pid: child.pid, directory: join(snapshotDir, child.name) })),
+        ]
+      : [];
+    const retained: Array<{ first?: number; last?: number }> = snapshotTargets.map(() => ({}));
+    const snapshotAll = async (which: 'first' | 'last') => {
+      for (const [index, target] of snapshotTargets.entries()) {
+        if (target.pid === undefined) continue;
+        const bytes = await retainedHeapOf(target.pid, target.directory).catch((error: unknown) => {
+          say(`heap snapshot of ${target.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+          return undefined;
+        });
+        if (bytes !== undefined) (retained[index] as { first?: number; last?: number })[which] = bytes;
+      }
+    };
     const totals = { responses: 0, errors: 0, problems: new Map<string, number>() };
     for (let minute = 1; minute <= minutes; minute += 1) {
       await estate?.topUpStock();
@@ -195,6 +225,7 @@ async function main(): Promise<void> {
       for (const r of results) for (const [problem, count] of r.problems) totals.problems.set(problem, (totals.problems.get(problem) ?? 0) + count);
       const cells = memory.map((m) => pad(`${mb(m.rssPeak)}/${mb(m.heapFloor)}`, width)).join('');
       say(`${String(minute).padEnd(7)}${pad((responses / seconds).toFixed(1), 8)}${pad(String(errors), 8)}${cells}`);
+      if (snapshotDir && (minute === 1 || minute === minutes)) await snapshotAll(minute === 1 ? 'first' : 'last');
     }
 
     const backlog = await Promise.all(processes.slice(1).map(metricsText));
@@ -213,6 +244,13 @@ async function main(): Promise<void> {
       say(`${watched.name.padEnd(10)} ${verdict}`);
     }
     say(`verdict: first minute → minute ${history.length}; "flat" = RSS and heap each grew less than ${threshold} % or less than ${NOISE_FLOOR_BYTES / MB} MB`);
+    for (const [index, target] of snapshotTargets.entries()) {
+      const { first: before, last: after } = retained[index] as { first?: number; last?: number };
+      if (before === undefined || after === undefined) continue;
+      const grew = after - before;
+      const flat = grew < NOISE_FLOOR_BYTES || grew / before < threshold / 100;
+      say(`${target.name.padEnd(10)} retained heap after a full GC (heap snapshot): ${mb(before)} → ${mb(after)} MB ${grew >= 0 ? '+' : ''}${(grew / MB).toFixed(1)} MB: ${flat ? 'flat' : 'GREW'}`);
+    }
   } finally {
     await stopAll();
   }

@@ -12,6 +12,7 @@
  */
 import { join } from 'node:path';
 import { repositoryRoot } from '../../subgraphs/kit/src';
+import { heapSnapshotFlags } from '../heapSnapshot';
 import { freePort, startChild, waitForHttp, type BenchChild } from '../childProcess';
 
 /** The gateway ids, in the order they run. */
@@ -43,6 +44,8 @@ export interface StartGatewayOptions {
   env: NodeJS.ProcessEnv;
   /** Zócalo only: write a CPU profile here on exit. */
   cpuProfileDir?: string;
+  /** Zócalo only: write heap snapshots on SIGUSR2 into this directory (../heapSnapshot.ts). */
+  heapSnapshotDir?: string;
 }
 
 /** Settings of Zócalo's gateway beyond the estate's: rate limits raised for a load generator. */
@@ -68,7 +71,7 @@ function commandOf(id: GatewayId, port: number, options: StartGatewayOptions): {
   switch (id) {
     case 'zocalo':
       return {
-        args: [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), '--import', 'tsx', join(root, 'gateway', 'src', 'index.ts')],
+        args: [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), ...(options.heapSnapshotDir ? heapSnapshotFlags(options.heapSnapshotDir) : []), '--import', 'tsx', join(root, 'gateway', 'src', 'index.ts')],
         env: { ...base, ...ZOCALO_BENCH_ENV, ...zocaloTunablesOf() },
       };
     case 'apollo':
