@@ -9,13 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { MongoStore, SUBGRAPH_NAMES, repositoryRoot, startLocalDatabase, urlVariableOf, type LocalDatabase, type SubgraphName } from '../subgraphs/kit/src';
+import { MongoStore, SUBGRAPH_NAMES, freePort, repositoryRoot, startLocalDatabase, urlVariableOf, type LocalDatabase, type SubgraphName } from '../subgraphs/kit/src';
 import type { DemoDataset } from '../scripts/seed/demoDataset';
 import { seedEstate } from '../scripts/seed/seedEstate';
 import { SeedProgressBar } from '../scripts/seed/seedProgress';
 import type { SubgraphCounters } from './benchSubgraph';
 import { heapSnapshotFlags } from './heapSnapshot';
-import { freePort, startChild, waitForHttp, type BenchChild } from './childProcess';
+import { startChild, waitForHttp, type BenchChild } from './childProcess';
 import { CHECKOUT_WAREHOUSE_ID } from './workloads/checkoutWorkload';
 
 /** Database round trips and GraphQL requests, summed over the subgraphs. */

@@ -14,7 +14,7 @@
  * what the three KPI pipelines cost on top of finding the orders.
  */
 import { performance } from 'node:perf_hooks';
-import type { DemoDataset, DemoOrder } from '../scripts/seed/demoDataset';
+import { prng, type DemoDataset, type DemoOrder } from '../scripts/seed/demoDataset';
 import { MongoStore, createLogger, readAuthConfig, signToken, type Channel } from '../subgraphs/kit/src';
 import { startLocalDatabase } from '../subgraphs/kit/src/localDatabase';
 import { seedOrders } from '../subgraphs/orders/src/seed';
@@ -32,18 +32,6 @@ function argument(name: string, fallback: number): number {
   const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
   if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number`);
   return value;
-}
-
-/** mulberry32: deterministic data, so runs are comparable. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function pickChannel(random: () => number): Channel {

@@ -18,11 +18,11 @@
  * Options: `--orders <n>` orders for the latency phase (default 100), `--backlog <n>` for the
  * throughput phase (default 300), `--transport http|nats|both` (default both).
  */
-import { createServer, type AddressInfo } from 'node:net';
 import {
   MongoStore,
   SUBGRAPH_NAMES,
   createLogger,
+  freePort,
   readAuthConfig,
   signToken,
   startLocalDatabase,
@@ -69,14 +69,6 @@ function positive(name: string, fallback: number): number {
   const value = Number(argument(name, String(fallback)));
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
   return value;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -11,9 +11,9 @@
  * All three forward the caller's token; every subgraph verifies it again.
  */
 import { join } from 'node:path';
-import { repositoryRoot } from '../../subgraphs/kit/src';
+import { freePort, repositoryRoot } from '../../subgraphs/kit/src';
 import { heapSnapshotFlags } from '../heapSnapshot';
-import { freePort, startChild, waitForHttp, type BenchChild } from '../childProcess';
+import { startChild, waitForHttp, type BenchChild } from '../childProcess';
 
 /** The gateway ids, in the order they run. */
 export const GATEWAY_IDS = ['zocalo', 'apollo', 'hive'] as const;

@@ -109,14 +109,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     const variable = urlVariableOf(name);
     const raw = env[variable];
     if (raw === undefined || raw === '') continue;
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw new Error(`${variable} must be an http(s) URL, got ${JSON.stringify(raw)}`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${variable} must be an http(s) URL, got ${JSON.stringify(raw)}`);
-    subgraphUrls[name] = url.toString();
+    subgraphUrls[name] = readHttpUrl(variable, raw);
   }
   const supergraph = env.SUPERGRAPH_PATH ?? 'schema/supergraph.graphql';
   const subgraphTimeoutsMs: Partial<Record<string, number>> = {};

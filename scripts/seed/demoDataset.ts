@@ -169,8 +169,8 @@ export interface DemoDatasetOptions {
 /** How often {@link DemoDatasetOptions.onOrders} is called. */
 export const PROGRESS_EVERY = 10_000;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
+/** mulberry32: small, fast, deterministic — the same seed gives the same data (benchmarks, replayable tests). */
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

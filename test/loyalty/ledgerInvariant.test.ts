@@ -12,6 +12,7 @@ import type { DomainEvent } from '../../subgraphs/kit/src';
 import { repairLedger } from '../../subgraphs/loyalty/src/ledger/ledgerRepair';
 import { DedupeKey, transactionIdOf, type LedgerEntry } from '../../subgraphs/loyalty/src/repositories/ledgerRepository';
 import { verifyLedger } from '../../subgraphs/loyalty/src/verifyLedger';
+import { prng } from '../../scripts/seed/demoDataset';
 import { execute, tokenFor } from '../support/testkit';
 import { ENROLL, REDEEM, customerEvent, memberWithPoints, newId, orderCancelled, orderPlaced, orderReturned, readLoyalty, startLoyalty, type LoyaltyFixture } from './loyaltyTestkit';
 
@@ -25,18 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fixture?.stop();
 });
-
-/** mulberry32: the same run every time, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('ledger = balance', () => {
   it('holds for every account after 1,000 mixed operations, some duplicated, many concurrent', async () => {

@@ -8,9 +8,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SpanKind, Tracer, otlpTraceBody, readTracingConfig, type TracingConfig } from '../../subgraphs/kit/src';
+import { SpanKind, freePort, Tracer, otlpTraceBody, readTracingConfig, type TracingConfig } from '../../subgraphs/kit/src';
 import { createCapturingLogger } from '../events/capturingLogger';
-import { freePort } from '../support/testkit';
 import { startOtlpCollector, type OtlpCollector } from '../support/otlpCollector';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

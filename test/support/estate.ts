@@ -11,10 +11,10 @@ import { buildLoyaltyServer } from '../../subgraphs/loyalty/src/server';
 import { buildMessagingServer } from '../../subgraphs/messaging/src/server';
 import { buildOrdersServer, createOrdersBuilder } from '../../subgraphs/orders/src/server';
 import type { EventOptions } from '../../subgraphs/kit/src/events/eventOptions';
-import { SUBGRAPH_NAMES, createLogger, type LocalDatabase, type SubgraphBuilder, type SubgraphName, type TracingConfig } from '../../subgraphs/kit/src';
+import { SUBGRAPH_NAMES, createLogger, freePort, type LocalDatabase, type SubgraphBuilder, type SubgraphName, type TracingConfig } from '../../subgraphs/kit/src';
 import { seedEstate } from '../../scripts/seed/seedEstate';
 import type { DemoDataset } from '../../scripts/seed/demoDataset';
-import { freePort, startSubgraph, startTestDatabase, testAuth, testLogLevel, type RunningSubgraph } from './testkit';
+import { startSubgraph, startTestDatabase, testAuth, testLogLevel, type RunningSubgraph } from './testkit';
 
 /** Every subgraph's builder. */
 export const BUILDERS: Record<SubgraphName, SubgraphBuilder> = {

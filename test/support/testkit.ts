@@ -19,8 +19,6 @@ import {
 } from '../../subgraphs/kit/src';
 import { startLocalDatabase } from '../../subgraphs/kit/src/localDatabase';
 import type { EventOptions } from '../../subgraphs/kit/src/events/eventOptions';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 
 /** The dev auth config every test process shares with the servers it builds. */
 export const testAuth = readAuthConfig({});
@@ -64,15 +62,6 @@ export interface StartSubgraphOptions {
   maxInFlightRequests?: number;
   /** Where the subgraph logs. @default silent */
   logger?: Logger;
-}
-
-/** A free TCP port of 127.0.0.1 (for servers that must know each other's URL before they start). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Builds subgraph `name` with `build` against `database` and listens on a free port. */

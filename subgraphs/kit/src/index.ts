@@ -2,6 +2,7 @@
 export * from './auth/principal';
 export * from './auth/tokens';
 export * from './channel';
+export * from './freePort';
 export * from './config';
 export * from './errors';
 export * from './estate';

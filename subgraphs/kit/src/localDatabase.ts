@@ -17,6 +17,8 @@ import { constants as fsConstants, promises as fsp, existsSync, readFileSync, re
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './freePort';
+import { redactUri } from './mongo';
 
 /** Which kind of server {@link startLocalDatabase} chose, in the order it tries them. */
 export type DatabaseSource = 'MONGODB_URI' | 'mongod' | 'mongo-java-server' | 'mongodb-memory-server';
@@ -284,7 +286,7 @@ async function startMongod(
       ? path.join(root, '.data', 'mongod')
       : await fsp.mkdtemp(path.join(os.tmpdir(), 'zocalo-mongod-'));
   await fsp.mkdir(dbPath, { recursive: true });
-  const port = requestedPort || (await findFreePort());
+  const port = requestedPort || (await freePort());
   log(`database: starting mongod${version ? ` ${version}` : ''} on ${LOOPBACK}:${port} (dbpath ${dbPath})`);
 
   const child = spawn(executable, ['--dbpath', dbPath, '--bind_ip', LOOPBACK, '--port', String(port)], {
@@ -841,23 +843,6 @@ function isProcessAlive(pid: number): boolean {
     // EPERM: it exists but belongs to another user.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, LOOPBACK, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Hides the password of a connection string before it reaches a log or a description. */
-function redactUri(uri: string): string {
-  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^:/@]+):[^@/]*@/, '$1:***@');
 }
 
 function messageOf(error: unknown): string {

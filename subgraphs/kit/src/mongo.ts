@@ -129,5 +129,5 @@ export class MongoStore {
 
 /** The URI without its password, for messages. */
 export function redactUri(uri: string): string {
-  return uri.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+  return uri.replace(/\/\/([^:@/]+):([^@/]*)@/, '//$1:***@');
 }
