@@ -15,7 +15,7 @@ import { seedEstate } from '../scripts/seed/seedEstate';
 import { SeedProgressBar } from '../scripts/seed/seedProgress';
 import type { SubgraphCounters } from './benchSubgraph';
 import { heapSnapshotFlags } from './heapSnapshot';
-import { startChild, waitForHttp, type BenchChild } from './childProcess';
+import { entryArgs, startChild, waitForHttp, type BenchChild } from './childProcess';
 import { CHECKOUT_WAREHOUSE_ID } from './workloads/checkoutWorkload';
 
 /** Database round trips and GraphQL requests, summed over the subgraphs. */
@@ -115,7 +115,7 @@ export async function startBenchEstate(options: BenchEstateOptions): Promise<Ben
       subgraphs.push(
         startChild({
           name,
-          args: [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', join(options.cpuProfileDir, name)] : []), ...(options.heapSnapshotDir ? heapSnapshotFlags(join(options.heapSnapshotDir, name)) : []), '--import', 'tsx', join(repositoryRoot(), 'bench', 'benchSubgraph.ts'), name],
+          args: [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', join(options.cpuProfileDir, name)] : []), ...(options.heapSnapshotDir ? heapSnapshotFlags(join(options.heapSnapshotDir, name)) : []), ...entryArgs('bench/benchSubgraph.ts'), name],
           env: { ...env, PORT: String(ports[name]), MONGODB_URI: database.uri, MONGODB_DB: databaseNameOf(name) },
           ipc: true,
         }),

@@ -4,7 +4,7 @@
  * over the IPC channel — database round trips (`MongoStore.commandCount`) and GraphQL requests served
  * (the gateway's subgraph fetches) — so each workload can show fetches and round trips per operation.
  *
- * Usage (by the harness): `node --import tsx bench/benchSubgraph.ts <name>` with `PORT`, `MONGODB_URI`,
+ * Usage (by the harness): `node dist/bench/benchSubgraph.js <name>` (compiled; or `node --import tsx bench/benchSubgraph.ts <name>`) with `PORT`, `MONGODB_URI`,
  * `MONGODB_DB`, the `<NAME>_URL`s and `JWT_SIGNING_KEY` in the environment, and an IPC channel.
  */
 import { buildCustomersServer } from '../subgraphs/customers/src/server';

@@ -1,14 +1,40 @@
 /**
- * Starting and stopping the benchmark's child processes (subgraphs, gateways): Node with tsx, output
+ * Starting and stopping the benchmark's child processes (subgraphs, gateways): Node running the
+ * TypeScript entry points compiled by `tsc` into `dist/` — as production runs them — or through tsx
+ * with `BENCH_RUNTIME=tsx` (see {@link entryArgs}); output
  * kept in a ring buffer and shown only when a child dies or fails to start, and a stop that waits for
  * the exit (a gateway started with `--cpu-prof` writes its profile on exit). With `BENCH_LOG_DIR` set,
  * each child's whole output is also appended to `<BENCH_LOG_DIR>/<name>.log` (e.g. to find why an
  * answer was an INTERNAL_SERVER_ERROR: the masked error's stack is in the subgraph's log).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { repositoryRoot } from '../subgraphs/kit/src';
+
+let compiledOnce = false;
+
+/**
+ * The `node` arguments that run the TypeScript file `relativePath` (from the repository root).
+ * By default the compiled JavaScript: the first call compiles the whole repository with
+ * `tsc -p tsconfig.json` into `dist/` (about 20 s), once per benchmark process, so every child runs
+ * the current source. Why compiled: that is how production runs (`npm run build`, the Dockerfile), and
+ * tsx turns on source maps for the whole process (`process.setSourceMapsEnabled(true)`), which makes
+ * every `error.stack` read costlier — plain Apollo Gateway's default HTTP agent reads one per subgraph
+ * fetch — and keeps esbuild and the transformed sources in memory (≈ 38 MB of the gateway's RSS).
+ * `BENCH_RUNTIME=tsx` runs the sources through tsx instead, as `npm start` does.
+ */
+export function entryArgs(relativePath: string): string[] {
+  const root = repositoryRoot();
+  if (process.env.BENCH_RUNTIME === 'tsx') return ['--import', 'tsx', path.join(root, relativePath)];
+  if (process.env.BENCH_RUNTIME && process.env.BENCH_RUNTIME !== 'compiled') throw new Error(`BENCH_RUNTIME must be "compiled" or "tsx", not "${process.env.BENCH_RUNTIME}"`);
+  if (!compiledOnce) {
+    process.stderr.write('[bench] compiling the repository into dist/ (tsc -p tsconfig.json; BENCH_RUNTIME=tsx skips this)\n');
+    execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.json')], { cwd: root, stdio: 'inherit' });
+    compiledOnce = true;
+  }
+  return [path.join(root, 'dist', relativePath.replace(/\.ts$/, '.js'))];
+}
 
 /** A running child. */
 export interface BenchChild {

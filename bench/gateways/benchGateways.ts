@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { freePort, repositoryRoot } from '../../subgraphs/kit/src';
 import { heapSnapshotFlags } from '../heapSnapshot';
-import { startChild, waitForHttp, type BenchChild } from '../childProcess';
+import { entryArgs, startChild, waitForHttp, type BenchChild } from '../childProcess';
 
 /** The gateway ids, in the order they run. */
 export const GATEWAY_IDS = ['zocalo', 'apollo', 'hive'] as const;
@@ -71,11 +71,11 @@ function commandOf(id: GatewayId, port: number, options: StartGatewayOptions): {
   switch (id) {
     case 'zocalo':
       return {
-        args: [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), ...(options.heapSnapshotDir ? heapSnapshotFlags(options.heapSnapshotDir) : []), '--import', 'tsx', join(root, 'gateway', 'src', 'index.ts')],
+        args: [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), ...(options.heapSnapshotDir ? heapSnapshotFlags(options.heapSnapshotDir) : []), ...entryArgs('gateway/src/index.ts')],
         env: { ...base, ...ZOCALO_BENCH_ENV, ...zocaloTunablesOf() },
       };
     case 'apollo':
-      return { args: ['--import', 'tsx', join(root, 'bench', 'gateways', 'plainApolloGateway.ts')], env: base };
+      return { args: entryArgs('bench/gateways/plainApolloGateway.ts'), env: base };
     case 'hive':
       return {
         args: [

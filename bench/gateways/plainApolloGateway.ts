@@ -3,7 +3,7 @@
  * — the default subgraph fetcher, no plugins — plus the one thing every gateway in the comparison must
  * do to give right answers: forward the caller's `Authorization` to the subgraphs, which verify it.
  *
- * Usage (by the harness): `node --import tsx bench/gateways/plainApolloGateway.ts` with `PORT` and
+ * Usage (by the harness): `node dist/bench/gateways/plainApolloGateway.js` (compiled; or through tsx) with `PORT` and
  * `SUPERGRAPH_PATH` (a supergraph whose subgraph URLs point at the running subgraphs).
  */
 import { readFileSync } from 'node:fs';

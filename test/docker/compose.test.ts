@@ -54,7 +54,23 @@ describe('docker-compose.yml', () => {
       const service = compose.services[name];
       expect(service).toBeDefined();
       expect(service?.healthcheck?.test.join(' ')).toContain('127.0.0.1');
-      expect(service?.command?.join(' ')).toContain(name === 'gateway' ? 'gateway/src/index.ts' : `subgraphs/${name}/src/index.ts`);
+      expect(service?.command?.join(' ')).toBe(name === 'gateway' ? 'node dist/gateway/src/index.js' : `node dist/subgraphs/${name}/src/index.js`);
+    }
+  });
+
+  it('runs what the image compiles, and the image holds every folder read at run time', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const copied = [...dockerfile.matchAll(/^COPY (\S+) /gm)].map((match) => match[1]);
+    // schema/ (SDL, supergraph), operations/ (trusted documents, playground examples), the sources and tsconfig for the build.
+    for (const folder of ['package.json', 'tsconfig.json', 'schema', 'operations', 'subgraphs', 'gateway', 'scripts']) expect(copied).toContain(folder);
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    // Each `node dist/<path>.js` command is the compiled form of a source file that exists.
+    for (const [name, service] of Object.entries(compose.services)) {
+      const command = service.command ?? [];
+      if (command[0] !== 'node') continue;
+      const script = command[1] ?? '';
+      expect({ name, script }).toEqual({ name, script: expect.stringMatching(/^dist\/.+\.js$/) });
+      expect(statSync(join(root, script.replace(/^dist\//, '').replace(/\.js$/, '.ts'))).isFile()).toBe(true);
     }
   });
 
