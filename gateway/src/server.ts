@@ -54,12 +54,26 @@ export interface GatewayOptions {
   features?: GatewayFeatureFactory[];
 }
 
-async function probe(url: string, timeoutMs: number): Promise<{ status: 'up' | 'down'; latencyMs: number; detail?: string }> {
+/**
+ * Whether a subgraph is up: a subgraph served at `…/graphql` (Zócalo's, and the usual convention) is
+ * asked its `/health`; any other GraphQL endpoint (a foreign supergraph's, e.g. a federation audit's
+ * `http://host/<suite>/<subgraph>`) is sent `{ __typename }` — the one query every GraphQL server answers.
+ */
+async function probe(subgraphUrl: string, timeoutMs: number): Promise<{ status: 'up' | 'down'; latencyMs: number; detail?: string }> {
   const started = performance.now();
+  const conventional = /\/graphql\/?$/.test(subgraphUrl);
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    await response.arrayBuffer();
-    return { status: response.ok ? 'up' : 'down', latencyMs: Math.round(performance.now() - started), ...(response.ok ? {} : { detail: `HTTP ${response.status}` }) };
+    const response = conventional
+      ? await fetch(subgraphUrl.replace(/\/graphql\/?$/, '/health'), { signal: AbortSignal.timeout(timeoutMs) })
+      : await fetch(subgraphUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+          body: JSON.stringify({ query: 'query __GatewayHealth { __typename }' }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+    const text = await response.text();
+    const ok = response.ok && (conventional || /"__typename"/.test(text));
+    return { status: ok ? 'up' : 'down', latencyMs: Math.round(performance.now() - started), ...(ok ? {} : { detail: `HTTP ${response.status}` }) };
   } catch (error) {
     return { status: 'down', latencyMs: Math.round(performance.now() - started), detail: error instanceof Error ? error.message : String(error) };
   }
@@ -131,7 +145,7 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
 
   const healthOf = async () => {
     const results = await Promise.all(
-      subgraphs.map(async (s) => ({ name: s.name, url: s.url, ...(await probe(s.url.replace(/\/graphql\/?$/, '/health'), 2000)) })),
+      subgraphs.map(async (s) => ({ name: s.name, url: s.url, ...(await probe(s.url, 2000)) })),
     );
     const up = supergraphLoaded && !stopping && results.every((r) => r.status === 'up');
     return { status: up ? 'ok' : 'degraded', service: 'gateway', supergraph: supergraphLoaded ? 'loaded' : 'not loaded', stopping, subgraphs: results, circuits: Object.fromEntries(resilience.circuitStates()) };

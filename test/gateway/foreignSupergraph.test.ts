@@ -120,6 +120,17 @@ describe('the gateway serving a supergraph that is not Zócalo\'s', () => {
     expect(response.data).toEqual({ one: { __typename: 'Product', name: 'Rebozo', price: 780, reviews: [{ stars: 5 }] } });
   });
 
+  it('reports its subgraphs up on /health although they are not served at /graphql (probed with { __typename })', async () => {
+    const response = await fetch(url.replace(/\/graphql$/, '/health'));
+    const health = (await response.json()) as { status: string; subgraphs: { name: string; status: string }[] };
+    expect(response.status).toBe(200);
+    expect(health.subgraphs.map(({ name, status }) => ({ name, status }))).toEqual([
+      { name: 'products', status: 'up' },
+      { name: 'reviews', status: 'up' },
+    ]);
+    expect(health.status).toBe('ok');
+  });
+
   it('passes a subgraph error on with a path, keeping the rest of the data', async () => {
     const response = await execute(url, '{ broken topProducts(first: 1) { name } }');
     expect(response.data).toEqual({ broken: null, topProducts: [{ name: 'Molcajete' }] });

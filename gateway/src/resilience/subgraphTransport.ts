@@ -109,7 +109,9 @@ export class SubgraphTransport {
           port: this.target.port,
           path: this.target.path,
           agent: this.agent,
-          headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          // Accept as the GraphQL-over-HTTP spec asks of clients (graphql-response+json first): a server that
+          // follows it then answers request errors with 4xx and its own media type; ours answer JSON either way.
+          headers: { accept: 'application/graphql-response+json, application/json', ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
         },
         (response) => {
           response.setEncoding('utf8');
