@@ -4,7 +4,7 @@ WORKDIR /app
 ENV NODE_ENV=development
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY schema ./schema
 COPY subgraphs ./subgraphs
 COPY gateway ./gateway

@@ -60,9 +60,9 @@ describe('docker-compose.yml', () => {
 
   it('runs what the image compiles, and the image holds every folder read at run time', () => {
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
-    const copied = [...dockerfile.matchAll(/^COPY (\S+) /gm)].map((match) => match[1]);
+    const copied = [...dockerfile.matchAll(/^COPY (.+) \S+$/gm)].flatMap((match) => (match[1] ?? '').split(' '));
     // schema/ (SDL, supergraph), operations/ (trusted documents, playground examples), the sources and tsconfig for the build.
-    for (const folder of ['package.json', 'tsconfig.json', 'schema', 'operations', 'subgraphs', 'gateway', 'scripts']) expect(copied).toContain(folder);
+    for (const folder of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'schema', 'operations', 'subgraphs', 'gateway', 'scripts']) expect(copied).toContain(folder);
     expect(dockerfile).toMatch(/^RUN npm run build$/m);
     // Each `node dist/<path>.js` command is the compiled form of a source file that exists.
     for (const [name, service] of Object.entries(compose.services)) {
