@@ -56,7 +56,7 @@ export const ZOCALO_BENCH_ENV: NodeJS.ProcessEnv = {
 };
 
 /** Zócalo settings a benchmark run may change from its own environment (see module comment). */
-export const ZOCALO_TUNABLES = ['FETCH_DEDUPLICATION', 'PUBLIC_FETCH_CACHE_TTL_MS', 'PUBLIC_FETCH_CACHE_ENTRIES', 'PUBLIC_FETCH_CACHE_MAX_BYTES'] as const;
+export const ZOCALO_TUNABLES = ['FETCH_DEDUPLICATION', 'PUBLIC_FETCH_SHARING', 'PUBLIC_FETCH_CACHE_TTL_MS', 'PUBLIC_FETCH_CACHE_ENTRIES', 'PUBLIC_FETCH_CACHE_MAX_BYTES'] as const;
 
 /** The {@link ZOCALO_TUNABLES} set in `env`. */
 export function zocaloTunablesOf(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {

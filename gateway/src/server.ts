@@ -26,6 +26,7 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import type { GatewayFeatureFactory } from './feature';
 import { GATEWAY_FEATURES } from './features';
+import { PublicFetchClassifier } from './performance/publicFetches';
 import { SubgraphFetchSharing } from './performance/subgraphFetchSharing';
 import { metricsPlugin } from './resilience/metricsPlugin';
 import { countingQueryPlanCache } from './resilience/queryPlanCache';
@@ -98,7 +99,10 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
   for (const feature of features) feature.registerMetrics?.(resilience.metrics.registry);
   tracer?.registerMetrics(resilience.metrics.registry);
   const located = (list: SupergraphSubgraph[]) => list.map((subgraph) => ({ name: subgraph.name, url: resolveSubgraphUrl(subgraph, config.subgraphUrls) }));
-  let subgraphs = config.supergraphUrl ? [] : located(loadSupergraph(config.supergraphPath).subgraphs);
+  const initial = config.supergraphUrl ? undefined : loadSupergraph(config.supergraphPath);
+  let subgraphs = initial ? located(initial.subgraphs) : [];
+  // Which fetches read only @public fields, for the current supergraph (performance/publicFetches.ts).
+  let publicFetches = initial ? PublicFetchClassifier.fromSupergraph(initial.sdl) : undefined;
   let supergraphLoaded = false;
   // One for all subgraphs: a mutation to any of them invalidates what is shared (subgraphDataSource.ts).
   const sharing = new SubgraphFetchSharing(config.fetchSharing);
@@ -114,13 +118,14 @@ export function buildGateway({ config, logger, features: factories = GATEWAY_FEA
       logger,
       onApplied: (supergraph) => {
         subgraphs = located(supergraph.subgraphs);
+        publicFetches = PublicFetchClassifier.fromSupergraph(supergraph.sdl);
         sharing.invalidate();
         resilience.metrics.supergraphReloads.inc({ result: 'applied' });
       },
       onRejected: () => resilience.metrics.supergraphReloads.inc({ result: 'rejected' }),
     }),
     queryPlannerConfig: { cache: countingQueryPlanCache(resilience.metrics.queryPlanCache) },
-    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: resolveSubgraphUrl({ name, url: url ?? '' }, config.subgraphUrls), resilience, sharing }),
+    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: resolveSubgraphUrl({ name, url: url ?? '' }, config.subgraphUrls), resilience, sharing, publicFetches: () => publicFetches }),
     logger: { debug: () => undefined, info: (m) => logger.info(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
 

@@ -13,14 +13,18 @@
  *   Apollo Gateway adds to a response that still carries what the other subgraphs answered;
  * - query fetches go through the gateway's one fetch sharing (performance/subgraphFetchSharing.ts):
  *   identical ones in flight are sent once, anonymous answers may be reused for a short TTL; a
- *   mutation is always sent on its own and, once settled, invalidates what is shared.
+ *   mutation is always sent on its own and, once settled, invalidates what is shared;
+ * - a query fetch that reads only `@public` fields (performance/publicFetches.ts) is sent without the
+ *   caller's token, as an anonymous shopper's would be, so it is shared with every caller (an
+ *   `_entities` one entity by entity); if the subgraph refuses it anyway, it is sent again with the token.
  */
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../../subgraphs/kit/src';
 import type { GatewayContext } from './context';
-import type { SubgraphFetchSharing } from './performance/subgraphFetchSharing';
+import type { PublicFetchClassifier } from './performance/publicFetches';
+import type { EntitiesRequest, SubgraphFetchSharing } from './performance/subgraphFetchSharing';
 import type { CircuitBreaker } from './resilience/circuitBreaker';
 import type { FetchOutcome } from './resilience/gatewayMetrics';
 import type { SubgraphResilience } from './resilience/subgraphResilience';
@@ -35,7 +39,12 @@ export interface SubgraphDataSourceOptions {
   resilience: SubgraphResilience;
   /** One per gateway: shares identical query fetches in flight (and anonymous answers, when configured). */
   sharing?: SubgraphFetchSharing;
+  /** The current supergraph's verdict on which fetches read only public fields (performance/publicFetches.ts). */
+  publicFetches?: () => PublicFetchClassifier | undefined;
 }
+
+/** An answer that refuses the anonymous caller: the fetch was not public after all. */
+const REFUSED = /"code":"(UNAUTHENTICATED|FORBIDDEN)"/;
 
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
@@ -60,6 +69,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly transport: SubgraphTransport;
   private readonly timeoutMs: number;
   private readonly sharing: SubgraphFetchSharing | undefined;
+  private readonly publicFetches: (() => PublicFetchClassifier | undefined) | undefined;
 
   constructor(options: SubgraphDataSourceOptions) {
     this.url = options.url;
@@ -69,6 +79,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     this.transport = options.resilience.transportFor(options.url);
     this.timeoutMs = options.resilience.timeoutFor(options.name);
     this.sharing = options.sharing;
+    this.publicFetches = options.publicFetches;
   }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
@@ -85,7 +96,18 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
 
     let answer: SubgraphHttpResponse;
     try {
-      answer = await this.send(body, headers, isMutation, context);
+      if (!isMutation && this.sharing?.sharesPublicFetches && this.publicFetches?.()?.isPublic(request.query)) {
+        // Only public fields: asked as an anonymous caller would, so shared with every caller.
+        const { authorization, ...anonymous } = headers;
+        const entities = Array.isArray(request.variables?.representations) ? (payload as EntitiesRequest) : undefined;
+        answer = await this.send(body, anonymous, false, context, entities);
+        if (authorization !== undefined && REFUSED.test(answer.body)) {
+          this.resilience.logger.warn(`a fetch to ${this.serviceName} classified public was refused without a token; sent again with the caller's`, { subgraph: this.serviceName, requestId: context?.requestId });
+          answer = await this.send(body, headers, false, context);
+        }
+      } else {
+        answer = await this.send(body, headers, isMutation, context);
+      }
     } finally {
       // Answered, failed or timed out, a mutation may have written: what was shared may be stale now.
       if (isMutation) this.sharing?.invalidate();
@@ -96,7 +118,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   }
 
   /** Sends through the breaker, with retries; throws SUBGRAPH_UNAVAILABLE when no usable answer came. */
-  private async send(body: string, headers: OutgoingHttpHeaders, isMutation: boolean, context: Partial<GatewayContext> | undefined): Promise<SubgraphHttpResponse> {
+  private async send(body: string, headers: OutgoingHttpHeaders, isMutation: boolean, context: Partial<GatewayContext> | undefined, entities?: EntitiesRequest): Promise<SubgraphHttpResponse> {
     const { metrics, retry: policy } = this.resilience;
     const started = performance.now();
     if (!this.breaker.tryAcquire()) {
@@ -111,7 +133,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       // Each attempt is a span of its own in the caller's trace.
       if (context?.trace) headers.traceparent = childTraceparent(context.trace);
       try {
-        response = await this.post(body, headers, isMutation);
+        response = await this.post(body, headers, isMutation, entities);
         status = response.status;
         if (status < 500) {
           this.breaker.success();
@@ -143,10 +165,16 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   }
 
   // Private: one attempt. Queries go through the fetch sharing, keyed by subgraph, body and the
-  // Authorization actually sent, so callers with different credentials never share an answer.
-  private post(body: string, headers: OutgoingHttpHeaders, isMutation: boolean): Promise<SubgraphHttpResponse> {
+  // Authorization actually sent, so callers with different credentials never share an answer; a public
+  // `_entities` fetch (sent without a token) is shared entity by entity.
+  private post(body: string, headers: OutgoingHttpHeaders, isMutation: boolean, entities?: EntitiesRequest): Promise<SubgraphHttpResponse> {
     const post = () => this.transport.post(body, headers, this.timeoutMs);
     if (isMutation || !this.sharing) return post();
+    if (entities && headers.authorization === undefined) {
+      return this.sharing
+        .shareEntities(this.url, entities, (text) => this.transport.post(text, headers, this.timeoutMs))
+        .then((answer) => ('headers' in answer ? (answer as SubgraphHttpResponse) : { ...answer, headers: {} }));
+    }
     // Any Authorization at all makes the fetch non-anonymous (never cached, shared only with the same value).
     const authorization = headers.authorization === undefined ? undefined : String(headers.authorization);
     return this.sharing.share(this.url, authorization, body, post);

@@ -114,7 +114,9 @@ describe('in-flight de-duplication (on by default)', () => {
   let url: string;
 
   beforeAll(async () => {
-    url = await startGateway();
+    // STOCK reads only @public fields: with public fetch sharing (on by default) it would be sent
+    // without any token — test/performance/publicEntities.test.ts covers that; here, the token-keyed sharing.
+    url = await startGateway({ PUBLIC_FETCH_SHARING: 'false' });
     // Plans the query once, so the concurrent requests below reach their fetch within the relay's hold.
     await execute(url, STOCK, { sku: SKU, locationId: CENTRO });
   });
@@ -158,7 +160,7 @@ describe('public answer cache (PUBLIC_FETCH_CACHE_TTL_MS)', () => {
   let url: string;
 
   beforeAll(async () => {
-    url = await startGateway({ PUBLIC_FETCH_CACHE_TTL_MS: String(TTL_MS) });
+    url = await startGateway({ PUBLIC_FETCH_CACHE_TTL_MS: String(TTL_MS), PUBLIC_FETCH_SHARING: 'false' });
   });
 
   const anonymousOnHand = async (locationId = POLANCO) => onHandOf(await execute<StockAnswer>(url, STOCK, { sku: SKU, locationId }));

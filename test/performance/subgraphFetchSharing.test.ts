@@ -47,7 +47,7 @@ describe('subgraph fetch sharing', () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => fetchThrough(sharing, '{"query":"{ a }"}', 'Bearer one')));
     expect(received).toHaveLength(1);
     expect(new Set(answers.map((a) => a.body)).size).toBe(1);
-    expect(sharing.stats).toEqual({ sent: 1, joined: 9, cached: 0, invalidations: 0 });
+    expect(sharing.stats).toEqual({ sent: 1, joined: 9, cached: 0, invalidations: 0, entitiesCached: 0, entitiesSent: 0 });
     // Settled: the next one is sent again.
     await fetchThrough(sharing, '{"query":"{ a }"}', 'Bearer one');
     expect(received).toHaveLength(2);
@@ -125,5 +125,76 @@ describe('subgraph fetch sharing', () => {
     expect(sharing.enabled).toBe(false);
     expect(() => readSubgraphFetchSharingConfig({ PUBLIC_FETCH_CACHE_TTL_MS: '-1' })).toThrow(/PUBLIC_FETCH_CACHE_TTL_MS/);
     expect(() => readSubgraphFetchSharingConfig({ FETCH_DEDUPLICATION: 'maybe' })).toThrow(/FETCH_DEDUPLICATION/);
+  });
+});
+
+describe('public _entities fetches, entity by entity', () => {
+  let server: Server;
+  let transport: SubgraphTransport;
+  /** The representations each request carried. */
+  const asked: string[][] = [];
+  const QUERY = 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{sku name}}}';
+
+  beforeAll(async () => {
+    // A subgraph that resolves Product by sku; sku "bad" fails with an error under its entity.
+    server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        const { variables } = JSON.parse(body) as { variables: { representations: { sku: string }[] } };
+        asked.push(variables.representations.map((representation) => representation.sku));
+        const entities = variables.representations.map(({ sku }) => (sku === 'bad' ? null : { sku, name: `Producto ${sku}` }));
+        const errors = variables.representations.flatMap(({ sku }, index) => (sku === 'bad' ? [{ message: 'no such product', path: ['_entities', index, 'name'] }] : []));
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ data: { _entities: entities }, ...(errors.length > 0 ? { errors } : {}) }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    transport = new SubgraphTransport({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` });
+  });
+
+  afterAll(async () => {
+    transport.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const entitiesOf = (sharing: SubgraphFetchSharing, skus: string[]) =>
+    sharing
+      .shareEntities('inventory', { query: QUERY, variables: { representations: skus.map((sku) => ({ __typename: 'Product', sku })) } }, (body) => transport.post(body, {}, 5000))
+      .then((answer) => JSON.parse(answer.body) as { data: { _entities: ({ sku: string; name: string } | null)[] }; errors?: { path: (string | number)[] }[] });
+
+  it('sends only the representations it has not seen within the TTL, and answers in the order asked', async () => {
+    const sharing = new SubgraphFetchSharing(readSubgraphFetchSharingConfig({ PUBLIC_FETCH_CACHE_TTL_MS: '60000' }));
+    asked.length = 0;
+    expect((await entitiesOf(sharing, ['a', 'b'])).data._entities.map((entity) => entity?.sku)).toEqual(['a', 'b']);
+    const second = await entitiesOf(sharing, ['c', 'b']);
+    expect(second.data._entities).toEqual([{ sku: 'c', name: 'Producto c' }, { sku: 'b', name: 'Producto b' }]);
+    const third = await entitiesOf(sharing, ['b', 'a', 'c']);
+    expect(third.data._entities.map((entity) => entity?.name)).toEqual(['Producto b', 'Producto a', 'Producto c']);
+    expect(asked).toEqual([['a', 'b'], ['c']]);
+    expect(sharing.stats).toMatchObject({ entitiesSent: 3, entitiesCached: 4, cached: 1 });
+  });
+
+  it('maps errors back to the caller\'s positions and never keeps an entity that failed', async () => {
+    const sharing = new SubgraphFetchSharing(readSubgraphFetchSharingConfig({ PUBLIC_FETCH_CACHE_TTL_MS: '60000' }));
+    asked.length = 0;
+    await entitiesOf(sharing, ['a']);
+    const mixed = await entitiesOf(sharing, ['a', 'bad']);
+    expect(mixed.data._entities).toEqual([{ sku: 'a', name: 'Producto a' }, null]);
+    expect(mixed.errors?.map((error) => error.path)).toEqual([['_entities', 1, 'name']]);
+    await entitiesOf(sharing, ['bad']);
+    expect(asked).toEqual([['a'], ['bad'], ['bad']]);
+  });
+
+  it('forgets every entity when a mutation goes through, and keeps none when the cache is off', async () => {
+    const sharing = new SubgraphFetchSharing(readSubgraphFetchSharingConfig({ PUBLIC_FETCH_CACHE_TTL_MS: '60000' }));
+    asked.length = 0;
+    await entitiesOf(sharing, ['a']);
+    sharing.invalidate();
+    await entitiesOf(sharing, ['a']);
+    const off = new SubgraphFetchSharing(readSubgraphFetchSharingConfig({}));
+    await entitiesOf(off, ['a']);
+    await entitiesOf(off, ['a']);
+    expect(asked).toEqual([['a'], ['a'], ['a'], ['a']]);
   });
 });

@@ -8,7 +8,9 @@
  * - **Only anonymous query fetches, only clean answers.** The owner ({@link SubgraphFetchSharing})
  *   asks only for fetches without `Authorization` and never for mutations; an answer is kept only when
  *   it is HTTP 200 without `errors`. An anonymous caller sees public data only (DESIGN.md "Who may do
- *   what"), so nothing personal can be shared.
+ *   what"), so nothing personal can be shared. The fetches of signed-in callers that read only
+ *   `@public` fields are sent without their token (publicFetches.ts), so they are anonymous fetches
+ *   here too; their `_entities` answers are kept entity by entity (`SubgraphFetchSharing.shareEntities`).
  * - **Invalidated by every mutation this gateway forwards.** When a mutation fetch settles (answer,
  *   error or timeout: it may have written either way) {@link PublicAnswerCache.invalidate} drops every
  *   entry and starts a new generation; an answer whose fetch started in an older generation is not

@@ -30,7 +30,9 @@ export interface SubgraphFetchSharingConfig {
   deduplicate: boolean;
   /** `PUBLIC_FETCH_CACHE_TTL_MS`: reuse anonymous query answers this long; 0 turns it off. @default 1000 in production, 0 otherwise */
   publicTtlMs: number;
-  /** `PUBLIC_FETCH_CACHE_ENTRIES`: most anonymous answers kept (oldest dropped first). @default 2000 */
+  /** `PUBLIC_FETCH_SHARING`: send fetches that read only `@public` fields without the caller's token, so they are shared like anonymous ones (publicFetches.ts). @default true */
+  publicFetches: boolean;
+  /** `PUBLIC_FETCH_CACHE_ENTRIES`: most anonymous answers and public entities kept (oldest dropped first). @default 10000 */
   maxEntries: number;
   /** `PUBLIC_FETCH_CACHE_MAX_BYTES`: most answer text kept (oldest dropped first). @default 33554432 (32 MiB) */
   maxBytes: number;
@@ -45,7 +47,8 @@ export function readSubgraphFetchSharingConfig(env: NodeJS.ProcessEnv = process.
   return {
     deduplicate: readBooleanVariable(env, 'FETCH_DEDUPLICATION', true),
     publicTtlMs: readIntegerVariable(env, 'PUBLIC_FETCH_CACHE_TTL_MS', production ? PRODUCTION_PUBLIC_TTL_MS : 0, { min: 0, max: 60_000 }),
-    maxEntries: readIntegerVariable(env, 'PUBLIC_FETCH_CACHE_ENTRIES', 2000, { min: 1, max: 1_000_000 }),
+    publicFetches: readBooleanVariable(env, 'PUBLIC_FETCH_SHARING', true),
+    maxEntries: readIntegerVariable(env, 'PUBLIC_FETCH_CACHE_ENTRIES', 10_000, { min: 1, max: 1_000_000 }),
     maxBytes: readIntegerVariable(env, 'PUBLIC_FETCH_CACHE_MAX_BYTES', 32 * 2 ** 20, { min: 1024, max: 2 ** 30 }),
   };
 }
@@ -60,16 +63,51 @@ export interface FetchSharingStats {
   cached: number;
   /** Mutations that invalidated the cache and the fetches in flight. */
   invalidations: number;
+  /** Entities of public `_entities` fetches answered from the cache, and sent to the subgraph. */
+  entitiesCached: number;
+  entitiesSent: number;
+}
+
+/** A subgraph `_entities` fetch: its document and variables (`representations` among them). */
+export interface EntitiesRequest {
+  query: string;
+  variables: Record<string, unknown> & { representations?: unknown };
+  operationName?: string;
+  [other: string]: unknown;
+}
+
+/** A GraphQL error of an `_entities` answer. */
+interface EntityError {
+  path?: (string | number)[];
+  [other: string]: unknown;
+}
+
+/** `data._entities` and `errors` of an answer, or undefined unless it has exactly `count` entities. */
+function parseEntities(body: string, count: number): { entities: unknown[]; errors: EntityError[] } | undefined {
+  try {
+    const parsed = JSON.parse(body) as { data?: { _entities?: unknown }; errors?: unknown };
+    const entities = parsed.data?._entities;
+    if (!Array.isArray(entities) || entities.length !== count) return undefined;
+    if (parsed.errors !== undefined && !Array.isArray(parsed.errors)) return undefined;
+    return { entities, errors: (parsed.errors ?? []) as EntityError[] };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Shares subgraph answers (see module comment). One per gateway. */
 export class SubgraphFetchSharing {
-  readonly stats: FetchSharingStats = { sent: 0, joined: 0, cached: 0, invalidations: 0 };
+  readonly stats: FetchSharingStats = { sent: 0, joined: 0, cached: 0, invalidations: 0, entitiesCached: 0, entitiesSent: 0 };
   private readonly inflight = new Map<string, Promise<SharedAnswer>>();
   private readonly publicAnswers: PublicAnswerCache;
 
   constructor(private readonly config: SubgraphFetchSharingConfig) {
     this.publicAnswers = new PublicAnswerCache({ ttlMs: config.publicTtlMs, maxEntries: config.maxEntries, maxBytes: config.maxBytes });
+  }
+
+  /** Whether fetches of public fields are sent without the caller's token (`PUBLIC_FETCH_SHARING`). */
+  get sharesPublicFetches(): boolean {
+    return this.config.publicFetches && this.enabled;
   }
 
   /** True when this sharing does anything at all (callers may skip building keys otherwise). */
@@ -115,6 +153,56 @@ export class SubgraphFetchSharing {
   }
 
   /**
+   * The answer to a public `_entities` fetch (publicFetches.ts; sent without a token), entity by
+   * entity: each representation's answer is kept in the public answer cache on its own (same TTL,
+   * bounds and invalidation), so a fetch whose representations were all asked recently — by anyone,
+   * in any combination — is answered without the subgraph, and otherwise only the missing
+   * representations are sent (through {@link share}). Errors are mapped back to the caller's indexes,
+   * and an entity with an error under it is not kept. `payload` is the fetch's GraphQL request;
+   * `send(body)` posts a body. Anything unexpected (not 200, not the shape asked for) falls back to
+   * sending the whole fetch.
+   */
+  async shareEntities<T extends SharedAnswer>(subgraph: string, payload: EntitiesRequest, send: (body: string) => Promise<T>): Promise<SharedAnswer> {
+    const whole = JSON.stringify(payload);
+    const { representations, ...otherVariables } = payload.variables;
+    if (!this.publicAnswers.enabled || !Array.isArray(representations) || representations.length === 0) return this.share(subgraph, undefined, whole, () => send(whole));
+    const prefix = `${subgraph}\n\n${payload.query}\n${JSON.stringify(otherVariables)}\n`;
+    const keys = representations.map((representation) => prefix + JSON.stringify(representation));
+    const texts: (string | undefined)[] = keys.map((key) => this.publicAnswers.get(key)?.body);
+    const missing: number[] = [];
+    texts.forEach((text, index) => {
+      if (text === undefined) missing.push(index);
+    });
+    this.stats.entitiesCached += representations.length - missing.length;
+    this.stats.entitiesSent += missing.length;
+    let errors: EntityError[] = [];
+    if (missing.length > 0) {
+      const generation = this.publicAnswers.generation;
+      const partial = missing.length === representations.length ? whole : JSON.stringify({ ...payload, variables: { ...payload.variables, representations: missing.map((index) => representations[index]) } });
+      const answer = await this.share(subgraph, undefined, partial, () => send(partial));
+      const parsed = answer.status === 200 ? parseEntities(answer.body, missing.length) : undefined;
+      if (!parsed) return missing.length === representations.length ? answer : this.share(subgraph, undefined, whole, () => send(whole));
+      const failed = new Set<number>();
+      errors = parsed.errors.map((error) => {
+        const [head, position, ...rest] = error.path ?? [];
+        if (head !== '_entities' || typeof position !== 'number' || missing[position] === undefined) return error;
+        failed.add(position);
+        return { ...error, path: ['_entities', missing[position] as number, ...rest] };
+      });
+      parsed.entities.forEach((entity, position) => {
+        const index = missing[position] as number;
+        const text = JSON.stringify(entity);
+        texts[index] = text;
+        if (!failed.has(position) && entity !== null && parsed.errors.every((error) => error.path !== undefined)) this.publicAnswers.store(keys[index] as string, { status: 200, body: text }, generation);
+      });
+    } else {
+      this.stats.cached += 1;
+    }
+    const body = `{"data":{"_entities":[${texts.join(',')}]}${errors.length > 0 ? `,"errors":${JSON.stringify(errors)}` : ''}}`;
+    return { status: 200, body };
+  }
+
+  /**
    * Adds `zocalo_gateway_subgraph_fetch_sharing_total{result="sent|joined|cached"}`,
    * `zocalo_gateway_fetch_sharing_invalidations_total` and `zocalo_gateway_public_answers` (kept now).
    */
@@ -125,6 +213,12 @@ export class SubgraphFetchSharing {
         [{ result: 'sent' }, stats.sent],
         [{ result: 'joined' }, stats.joined],
         [{ result: 'cached' }, stats.cached],
+      ], 'counter'),
+    );
+    registry.register(
+      new Gauge('zocalo_gateway_public_entities_total', 'Entities of public _entities fetches (read only @public fields, sent without a token): answered from the public answer cache, or sent to the subgraph.', () => [
+        [{ result: 'cached' }, stats.entitiesCached],
+        [{ result: 'sent' }, stats.entitiesSent],
       ], 'counter'),
     );
     registry.register(new Gauge('zocalo_gateway_fetch_sharing_invalidations_total', 'Mutations (and supergraph reloads) that dropped shared answers.', () => [[{}, stats.invalidations]], 'counter'));
