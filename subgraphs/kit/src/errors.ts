@@ -209,7 +209,9 @@ export function isDatabaseOutage(wrapped: unknown): boolean {
     name === 'MongoNetworkTimeoutError' ||
     name === 'MongoNotConnectedError' ||
     name === 'MongoTopologyClosedError' ||
-    name === 'MongoPoolClearedError'
+    name === 'MongoPoolClearedError' ||
+    // The store was closed under the command (a shutdown cutting short a drain stuck on the database).
+    name === 'MongoClientClosedError'
   );
 }
 

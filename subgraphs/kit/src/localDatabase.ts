@@ -43,6 +43,14 @@ export interface LocalDatabase {
   takeDown?(): Promise<void>;
   /** Starts the server again on the same address after {@link LocalDatabase.takeDown}. */
   bringUp?(): Promise<void>;
+  /**
+   * Fault injection (mongo-java-server only): stops the server process where it stands (SIGSTOP). Its
+   * port still accepts connections but nothing answers, as with a host that vanished without a reset
+   * — the case where clients wait on their timeouts rather than fail at once.
+   */
+  freeze?(): Promise<void>;
+  /** Lets a frozen server run again (SIGCONT), with its data. */
+  thaw?(): Promise<void>;
 }
 
 /** Options of {@link startLocalDatabase}. */
@@ -518,7 +526,7 @@ async function startMongoJavaServer(
       throw new Error(`${messageOf(error)}${hint}`);
     }
     detach(child);
-    const launched = { child, exited, removeFromExitHook, expectedExit: false };
+    const launched = { child, exited, removeFromExitHook, expectedExit: false, frozen: false };
     void exited.then(({ code, signal }) => {
       if (!stopping && !launched.expectedExit) {
         log(`database: mongo-java-server exited unexpectedly (code ${code}, signal ${signal}): ${output.tail()}`);
@@ -528,6 +536,8 @@ async function startMongoJavaServer(
   };
   const halt = async (running: Awaited<ReturnType<typeof launch>>['launched']) => {
     running.expectedExit = true;
+    // A stopped process keeps SIGTERM pending until it runs again.
+    if (running.frozen) running.child.kill('SIGCONT');
     await terminate(running.child, running.exited);
     running.removeFromExitHook();
   };
@@ -559,6 +569,15 @@ async function startMongoJavaServer(
       const portAt = args.indexOf('--port') + 1;
       const again = args.map((arg, index) => (index === portAt ? boundPort : arg));
       current = (await launch(again)).launched;
+    },
+    async freeze() {
+      if (!current || current.frozen) return;
+      current.frozen = current.child.kill('SIGSTOP');
+    },
+    async thaw() {
+      if (!current?.frozen) return;
+      current.child.kill('SIGCONT');
+      current.frozen = false;
     },
   };
 }

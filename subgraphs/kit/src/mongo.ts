@@ -7,6 +7,7 @@
  * `serverApi` option: mongo-java-server only answers the legacy `isMaster` handshake (DESIGN.md).
  */
 import { MongoClient, type Collection, type CreateIndexesOptions, type Db, type Document, type IndexSpecification } from 'mongodb';
+import type { Logger } from './logger';
 
 /** An index a repository needs; created by {@link MongoStore.ensureIndexes}. */
 export interface IndexDeclaration {
@@ -31,6 +32,21 @@ export interface MongoStoreOptions {
   serverSelectionTimeoutMS?: number;
 }
 
+/** Options of {@link MongoStore.close}. */
+export interface MongoStoreCloseOptions {
+  /**
+   * How long the driver's orderly close may take before the store stops waiting for it. A process
+   * that is shutting down must not spend its whole grace on a database that does not answer.
+   * @default 3000
+   */
+  withinMs?: number;
+  /** Told (warn) when the close is given up on. @default nobody */
+  logger?: Pick<Logger, 'warn'>;
+}
+
+/** Default of {@link MongoStoreCloseOptions.withinMs}. */
+export const STORE_CLOSE_WITHIN_MS = 3_000;
+
 /** Commands the driver sends on its own (handshakes, heartbeats, sessions); not database round trips of a request. */
 const HOUSEKEEPING_COMMANDS = new Set(['isMaster', 'ismaster', 'hello', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'buildInfo', 'getnonce', 'killCursors']);
 
@@ -45,6 +61,8 @@ export class MongoStore {
   commandCount = 0;
   /** Round trips by command name, for diagnosis of a budget overrun. */
   readonly commandsByName = new Map<string, number>();
+  /** The driver's close, once begun (see {@link close}). */
+  private closing: Promise<true> | null = null;
 
   private constructor(
     readonly client: MongoClient,
@@ -121,9 +139,33 @@ export class MongoStore {
     this.commandsByName.clear();
   }
 
-  /** Closes the pool. */
-  async close(): Promise<void> {
-    await this.client.close();
+  /**
+   * Closes the pool, waiting at most `withinMs` for the driver (then warns and resolves anyway).
+   * Safe to call again: later calls wait for the same close.
+   *
+   * Why bounded: `MongoClient.close()` first closes the connections in use, then ends the server
+   * sessions it pooled with an `endSessions` command — on a new connection when the one in use was
+   * just closed. Against a server that accepts TCP but never answers (a frozen process, a host gone
+   * without a reset) that connection's handshake waits the driver's `connectTimeoutMS` (30 s), longer
+   * than a subgraph's whole shutdown grace. `close(true)` does not help: in driver 6.x its `force`
+   * flag "has no effect". Given up on, the driver still finishes on its own when that handshake
+   * times out; the commands it interrupted have already failed, so nothing waits on it.
+   */
+  async close(options: MongoStoreCloseOptions = {}): Promise<void> {
+    const withinMs = options.withinMs ?? STORE_CLOSE_WITHIN_MS;
+    this.closing ??= this.client.close().then(() => true as const);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), withinMs);
+    });
+    try {
+      const closed = await Promise.race([this.closing, late]);
+      if (!closed) {
+        options.logger?.warn(`MongoDB did not close within ${withinMs} ms (the database does not answer); not waiting for it`, { database: this.db.databaseName });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

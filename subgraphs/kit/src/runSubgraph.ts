@@ -2,14 +2,16 @@
  * The process entry of a subgraph (`subgraphs/<name>/src/index.ts` calls only this): read the config,
  * find the database, build, listen, and shut down gracefully on SIGTERM/SIGINT — stop the event relay
  * and consumer (in-flight deliveries finish), stop accepting, finish in-flight requests, then close
- * MongoDB. Event options (transport, relay pace) come from the environment: see `readEventOptions`.
+ * MongoDB — all within `SHUTDOWN_TIMEOUT_MS`, and promptly even when the database is gone (a drain
+ * stuck on it is cut short, and the close is bounded: see `stopServer` and `MongoStore.close`).
+ * Event options (transport, relay pace) come from the environment: see `readEventOptions`.
  */
 import { readSubgraphConfig } from './config';
 import { readEventOptions } from './events/eventOptions';
 import type { SubgraphName } from './estate';
 import { resolveMongoUri } from './localDatabase';
-import { createLogger } from './logger';
-import { MongoStore } from './mongo';
+import { createLogger, type Logger } from './logger';
+import { MongoStore, STORE_CLOSE_WITHIN_MS } from './mongo';
 import type { SubgraphServer, SubgraphServerOptions } from './subgraphServer';
 
 /** Builds a subgraph from its options; each subgraph's `server.ts` exports one. */
@@ -68,8 +70,9 @@ export async function runSubgraph(name: SubgraphName, build: SubgraphBuilder): P
       }, graceMs).unref();
       let code = 0;
       try {
-        await server.stop();
-        await store.close();
+        const closeWithinMs = Math.min(STORE_CLOSE_WITHIN_MS, Math.floor(graceMs / 4));
+        const closedEarly = await stopServer(server, store, logger, closeWithinMs);
+        if (!closedEarly) await store.close({ withinMs: closeWithinMs, logger });
         logger.info('stopped');
       } catch (error) {
         logger.error('error while stopping', { error });
@@ -83,6 +86,57 @@ export async function runSubgraph(name: SubgraphName, build: SubgraphBuilder): P
   } catch (error) {
     logger.error(`${name} subgraph could not start`, { error });
     process.exit(1);
+  }
+}
+
+/** How long a drain may take before shutdown checks whether the database still answers, and that check's own bound. */
+const DRAIN_CHECK_MS = 1_000;
+
+/**
+ * Stops the server (events, then HTTP). Its drain — a relay pass, requests in flight — may be waiting
+ * on a database that no longer answers: a command on the wire waits for its answer without a time
+ * limit, and a new connection's handshake for the driver's 30 s connect timeout, so such a drain would
+ * last the whole grace. While the drain is slow the database is pinged; once it does not answer, the
+ * store is closed under the drain (bounded): the commands in flight fail at once (requests answer
+ * DATABASE_UNAVAILABLE; the relay's state is in the database, so an interrupted pass costs at most a
+ * redelivery), and what still waits for a handshake after that bound is left behind. Resolves true
+ * when it closed the store.
+ */
+async function stopServer(server: SubgraphServer, store: MongoStore, logger: Logger, closeWithinMs: number): Promise<boolean> {
+  const stopped = server.stop();
+  const settled = stopped.then(
+    () => true,
+    () => true,
+  );
+  for (;;) {
+    if (await settlesWithin(settled, DRAIN_CHECK_MS)) break;
+    if (!(await store.isReachable(DRAIN_CHECK_MS))) {
+      logger.warn('the database does not answer; closing it so the drain stops waiting for it');
+      const closing = store.close({ withinMs: closeWithinMs, logger });
+      const drained = await settlesWithin(settled, closeWithinMs);
+      await closing;
+      if (!drained) {
+        logger.warn('the drain still waits for the database; stopping without it');
+        return true;
+      }
+      await stopped;
+      return true;
+    }
+  }
+  await stopped;
+  return false;
+}
+
+/** True when `promise` (which must not reject) settles within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
