@@ -27,6 +27,7 @@ export * from './events/eventConsumer';
 export * from './events/outboxEntry';
 export * from './events/outboxRelay';
 export * from './events/outboxStats';
+export * from './events/deadLetterReplay';
 export * from './events/eventRoutes';
 export * from './events/retryDelay';
 export * from './events/subgraphEvents';

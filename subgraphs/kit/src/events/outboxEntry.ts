@@ -26,6 +26,8 @@ export interface SubscriberDelivery {
   nextAttemptAt: Date;
   lastError: string | null;
   deliveredAt?: Date;
+  /** When an operator last put this delivery back after it was DEAD (`npm run events:replay`). */
+  replayedAt?: Date;
 }
 
 /** An outbox document. */

@@ -79,38 +79,41 @@ export interface DeadLetter {
 
 /** Dead letters of both sides, newest events first within each side, at most `limit` per side. */
 export async function listDeadLetters(store: MongoStore, limit: number): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = [];
   const entries = await store.collection<OutboxEntry>(OUTBOX_COLLECTION).find({ 'deadFor.0': { $exists: true } }).sort({ seq: -1 }).limit(limit).toArray();
-  for (const entry of entries) {
-    for (const subscriber of entry.deadFor) {
-      const delivery = entry.deliveries[subscriber];
-      letters.push({
-        side: 'outbox',
-        eventId: entry._id,
-        type: entry.type,
-        subject: entry.subject,
-        subscriber,
-        attempts: delivery?.attempts ?? 0,
-        lastError: delivery?.lastError ?? null,
-        occurredAt: entry.event?.occurredAt ?? null,
-      });
-    }
-  }
   const inbox = await store.collection<InboxDeadLetterDocument>(INBOX_DEAD_LETTERS_COLLECTION).find({}).sort({ deadAt: -1 }).limit(limit).toArray();
-  for (const letter of inbox) {
-    const event = (typeof letter.event === 'object' && letter.event !== null ? letter.event : {}) as Record<string, unknown>;
-    letters.push({
-      side: 'inbox',
-      eventId: letter._id,
-      type: typeof event.type === 'string' ? event.type : null,
-      subject: typeof event.subject === 'string' ? event.subject : null,
-      subscriber: null,
-      attempts: letter.attempts,
-      lastError: letter.lastError,
-      occurredAt: typeof event.occurredAt === 'string' ? event.occurredAt : null,
-    });
-  }
-  return letters;
+  return [...entries.flatMap(outboxDeadLettersOf), ...inbox.map(inboxDeadLetterOf)];
+}
+
+/** The dead letters an outbox entry holds: one per subscriber it is dead for. */
+export function outboxDeadLettersOf(entry: OutboxEntry): DeadLetter[] {
+  return entry.deadFor.map((subscriber) => {
+    const delivery = entry.deliveries[subscriber];
+    return {
+      side: 'outbox',
+      eventId: entry._id,
+      type: entry.type,
+      subject: entry.subject,
+      subscriber,
+      attempts: delivery?.attempts ?? 0,
+      lastError: delivery?.lastError ?? null,
+      occurredAt: entry.event?.occurredAt ?? null,
+    };
+  });
+}
+
+/** An `inboxDeadLetters` document as a dead letter (its event may be malformed: a string, say). */
+export function inboxDeadLetterOf(letter: InboxDeadLetterDocument): DeadLetter {
+  const event = (typeof letter.event === 'object' && letter.event !== null ? letter.event : {}) as Record<string, unknown>;
+  return {
+    side: 'inbox',
+    eventId: letter._id,
+    type: typeof event.type === 'string' ? event.type : null,
+    subject: typeof event.subject === 'string' ? event.subject : null,
+    subscriber: null,
+    attempts: letter.attempts,
+    lastError: letter.lastError,
+    occurredAt: typeof event.occurredAt === 'string' ? event.occurredAt : null,
+  };
 }
 
 /** What `/health` shows under `events`. */
