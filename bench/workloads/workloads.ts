@@ -2,7 +2,7 @@
 import { callCentreWorkload } from './callCentreWorkload';
 import { checkoutWorkload } from './checkoutWorkload';
 import { posWorkload } from './posWorkload';
-import { webWorkload } from './webWorkload';
+import { signedInWebWorkload, webWorkload } from './webWorkload';
 import type { WorkloadFactory } from './workload';
 
 /**
@@ -12,6 +12,7 @@ import type { WorkloadFactory } from './workload';
 export const WORKLOADS: Record<string, WorkloadFactory> = {
   W1: posWorkload,
   W2: webWorkload,
+  W5: signedInWebWorkload,
   W4: callCentreWorkload,
   W3: checkoutWorkload,
 };
