@@ -1,6 +1,6 @@
 /**
  * The three gateways compared, each started as its own process on the same supergraph and subgraphs:
- * - `zocalo`: Zócalo's gateway (`gateway/src/index.ts`) in its production configuration — token
+ * - `zocalo`: Zócalo's gateway (`gateway/src/index.ts`, with its Node flags, gateway/src/nodeFlags.ts) in its production configuration — token
  *   verification, trusted documents enforced, operation limits, rate limiting (its limits raised so
  *   the load generator's few callers are not throttled; the buckets are still taken per request),
  *   fetch sharing (in-flight de-duplication, anonymous answers reused for 1 s). The fetch-sharing
@@ -12,6 +12,7 @@
  */
 import { join } from 'node:path';
 import { freePort, repositoryRoot } from '../../subgraphs/kit/src';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/src/nodeFlags';
 import { heapSnapshotFlags } from '../heapSnapshot';
 import { entryArgs, startChild, waitForHttp, type BenchChild } from '../childProcess';
 
@@ -71,7 +72,7 @@ function commandOf(id: GatewayId, port: number, options: StartGatewayOptions): {
   switch (id) {
     case 'zocalo':
       return {
-        args: [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), ...(options.heapSnapshotDir ? heapSnapshotFlags(options.heapSnapshotDir) : []), ...entryArgs('gateway/src/index.ts')],
+        args: [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), ...(options.heapSnapshotDir ? heapSnapshotFlags(options.heapSnapshotDir) : []), ...GATEWAY_NODE_FLAGS, ...entryArgs('gateway/src/index.ts')],
         env: { ...base, ...ZOCALO_BENCH_ENV, ...zocaloTunablesOf() },
       };
     case 'apollo':

@@ -32,10 +32,10 @@ export class EstateProcesses {
     return this.stoppingAll;
   }
 
-  /** Starts `entry` (a path relative to the root) as process `name`; throws once everything is stopping. */
-  start(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  /** Starts `entry` (a path relative to the root) as process `name`, with `nodeFlags` for Node; throws once everything is stopping. */
+  start(name: string, entry: string, env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): ChildProcess {
     if (this.stoppingAll) throw new Error(`not starting ${name}: the estate is stopping`);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(this.options.root, entry)], { cwd: this.options.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(this.options.root, entry)], { cwd: this.options.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.stdout) forwardLines(child.stdout, process.stdout, `[${name}] `);
     if (child.stderr) forwardLines(child.stderr, process.stderr, `[${name}] `);
     child.on('exit', (code, signal) => {

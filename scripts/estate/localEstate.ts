@@ -11,6 +11,7 @@ import {
   type SubgraphName,
 } from '../../subgraphs/kit/src';
 import { readPort } from '../../subgraphs/kit/src/config';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/src/nodeFlags';
 import { waitUntilReady, type EstateProcesses } from './estateProcesses';
 
 /** Where each process of a local estate listens, and the environment it gets. */
@@ -51,7 +52,7 @@ export async function startSubgraphProcesses(processes: EstateProcesses, estate:
 
 /** Starts the gateway and resolves once its `/health` answers. */
 export async function startGatewayProcess(processes: EstateProcesses, estate: LocalEstate): Promise<void> {
-  const child = processes.start('gateway', 'gateway/src/index.ts', estate.gatewayEnv);
+  const child = processes.start('gateway', 'gateway/src/index.ts', estate.gatewayEnv, GATEWAY_NODE_FLAGS);
   await waitUntilReady('gateway', `http://127.0.0.1:${estate.gatewayPort}/health`, child);
 }
 

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/src/nodeFlags';
 import { SUBGRAPH_NAMES, repositoryRoot } from '../../subgraphs/kit/src';
 
 interface ComposeService {
@@ -54,7 +55,7 @@ describe('docker-compose.yml', () => {
       const service = compose.services[name];
       expect(service).toBeDefined();
       expect(service?.healthcheck?.test.join(' ')).toContain('127.0.0.1');
-      expect(service?.command?.join(' ')).toBe(name === 'gateway' ? 'node dist/gateway/src/index.js' : `node dist/subgraphs/${name}/src/index.js`);
+      expect(service?.command?.join(' ')).toBe(name === 'gateway' ? `node ${GATEWAY_NODE_FLAGS.join(' ')} dist/gateway/src/index.js` : `node dist/subgraphs/${name}/src/index.js`);
     }
   });
 
@@ -68,7 +69,7 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       const command = service.command ?? [];
       if (command[0] !== 'node') continue;
-      const script = command[1] ?? '';
+      const script = command.find((part, index) => index > 0 && !part.startsWith('--')) ?? '';
       expect({ name, script }).toEqual({ name, script: expect.stringMatching(/^dist\/.+\.js$/) });
       expect(statSync(join(root, script.replace(/^dist\//, '').replace(/\.js$/, '.ts'))).isFile()).toBe(true);
     }
