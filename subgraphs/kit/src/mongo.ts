@@ -80,6 +80,10 @@ export class MongoStore {
     const client = new MongoClient(options.uri, {
       maxPoolSize: options.maxPoolSize ?? 20,
       serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 2000,
+      // A new connection's handshake: the driver waits 30 s by default, so while a database hangs
+      // (accepts TCP, never answers) every request that needs a fresh connection would wait that long.
+      // 5 s unless the URI says otherwise (`?connectTimeoutMS=`).
+      ...(/[?&]connectTimeoutMS=/i.test(options.uri) ? {} : { connectTimeoutMS: 5000 }),
       monitorCommands: true,
       // mongo-java-server cannot do retryable writes' session bookkeeping reliably; our writes are
       // idempotent by design instead.
