@@ -22,7 +22,7 @@ import type { SubgraphName } from '../estate';
 import type { MongoStore } from '../mongo';
 import { domainEventProblem } from './domainEvent';
 import { INBOX_DEAD_LETTERS_COLLECTION, type ConsumeOutcome, type InboxDeadLetterDocument } from './eventConsumer';
-import { EVENTS_ENDPOINT_PATH } from './httpTransport';
+import { EVENTS_ENDPOINT_PATH, fetchFailureReason, postEvent } from './httpTransport';
 import { OUTBOX_COLLECTION, type OutboxEntry } from './outboxEntry';
 import { inboxDeadLetterOf, outboxDeadLettersOf, type DeadLetter } from './outboxStats';
 
@@ -116,7 +116,7 @@ export async function verifySubscriberAt(options: Pick<InboxReplayOptions, 'subs
     const response = await fetch(`${options.baseUrl}/ready`, { signal: AbortSignal.timeout(5_000) });
     service = ((await response.json()) as { service?: unknown }).service;
   } catch (error) {
-    throw new Error(`${options.subscriber} does not answer at ${options.baseUrl}: ${causeOf(error)}`, { cause: error });
+    throw new Error(`${options.subscriber} does not answer at ${options.baseUrl}: ${fetchFailureReason(error)}`, { cause: error });
   }
   if (service !== options.subscriber) throw new Error(`The subgraph at ${options.baseUrl} is ${JSON.stringify(service)}, not ${options.subscriber}`);
 }
@@ -135,33 +135,12 @@ export async function replayInboxDeadLetter(store: MongoStore, eventId: string, 
   if (problem) throw new Error(`Inbox dead letter ${eventId} does not hold a domain event (${problem}); replaying it cannot help`);
 
   const url = `${options.baseUrl}${EVENTS_ENDPOINT_PATH}`;
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${signToken({ sub: REPLAY_TOKEN_SUBJECT, role: 'SERVICE' }, options.auth)}`,
-        'x-request-id': (letter.event as { correlation?: { requestId?: string } }).correlation?.requestId ?? eventId,
-      },
-      body: JSON.stringify(letter.event),
-      signal: AbortSignal.timeout(REPLAY_TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new Error(`POST ${url} failed: ${causeOf(error)}`, { cause: error });
-  }
-  const text = await response.text().catch(() => '');
-  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${text.slice(0, 300)}`);
+  const token = signToken({ sub: REPLAY_TOKEN_SUBJECT, role: 'SERVICE' }, options.auth);
+  const { text } = await postEvent(url, letter.event, { token, timeoutMs: REPLAY_TIMEOUT_MS });
   const status = (JSON.parse(text || '{}') as { status?: unknown }).status;
   if (status !== 'processed' && status !== 'duplicate') {
     throw new Error(`${options.subscriber} at ${options.baseUrl} answered ${JSON.stringify(status)} for ${eventId}: it has no handler for that event type`);
   }
   await letters.deleteOne({ _id: eventId });
   return status;
-}
-
-// Private: fetch hides the reason (ECONNREFUSED, a timeout) in `cause`.
-function causeOf(error: unknown): string {
-  if (error instanceof Error) return error.cause instanceof Error ? error.cause.message : error.message;
-  return String(error);
 }

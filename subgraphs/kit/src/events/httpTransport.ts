@@ -51,6 +51,48 @@ function deliverySpan(tracer: Tracer, event: DomainEvent, subscriber: SubgraphNa
   });
 }
 
+/** A subscriber's answer to {@link postEvent} other than 2xx. */
+export class EventPostRefused extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
+/**
+ * POSTs `event` to a subscriber's consumer endpoint `url` with a SERVICE `token`, carrying the
+ * publishing request's id (and `traceparent` when given); resolves with the 2xx answer.
+ * @throws Error `POST <url> failed: <reason>` when nothing came back (refused, timed out), and
+ * {@link EventPostRefused} `POST <url> answered <status>: <body>` for any other status.
+ */
+export async function postEvent(url: string, event: unknown, options: { token: string; timeoutMs: number; traceparent?: string }): Promise<{ status: number; text: string }> {
+  const correlation = (event as { id?: string; correlation?: { requestId?: string } } | null) ?? {};
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${options.token}`,
+        'x-request-id': correlation.correlation?.requestId ?? correlation.id ?? '',
+        ...(options.traceparent ? { traceparent: options.traceparent } : {}),
+      },
+      body: JSON.stringify(event),
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+  } catch (error) {
+    throw new Error(`POST ${url} failed: ${fetchFailureReason(error)}`, { cause: error });
+  }
+  const text = await response.text().catch(() => '');
+  if (!response.ok) throw new EventPostRefused(`POST ${url} answered ${response.status}: ${text.slice(0, MAX_ERROR_CHARS)}`, response.status);
+  return { status: response.status, text };
+}
+
+/** Why a `fetch` failed: it hides the reason (ECONNREFUSED, a timeout) in `cause`. */
+export function fetchFailureReason(error: unknown): string {
+  if (error instanceof Error) return error.cause instanceof Error ? error.cause.message : error.message;
+  return String(error);
+}
+
 /** Creates the HTTP push transport. */
 export function createHttpTransport(options: HttpTransportOptions): EventTransport {
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -73,27 +115,10 @@ export function createHttpTransport(options: HttpTransportOptions): EventTranspo
         const span = options.tracer ? deliverySpan(options.tracer, event, subscriber) : undefined;
         const traceparent = span?.traceparent ?? event.correlation?.traceparent;
         try {
-          let response: Response;
-          try {
-            response = await fetch(url, {
-              method: 'POST',
-              headers: {
-                'content-type': 'application/json',
-                authorization: `Bearer ${serviceToken()}`,
-                'x-request-id': event.correlation?.requestId ?? event.id,
-                ...(traceparent ? { traceparent } : {}),
-              },
-              body: JSON.stringify(event),
-              signal: AbortSignal.timeout(timeoutMs),
-            });
-          } catch (error) {
-            const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-            throw new Error(`POST ${url} failed: ${reason}`, { cause: error });
-          }
-          const text = await response.text().catch(() => '');
-          span?.setAttributes({ 'http.response.status_code': response.status });
-          if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${text.slice(0, MAX_ERROR_CHARS)}`);
+          const { status } = await postEvent(url, event, { token: serviceToken(), timeoutMs, ...(traceparent ? { traceparent } : {}) });
+          span?.setAttributes({ 'http.response.status_code': status });
         } catch (error) {
+          if (error instanceof EventPostRefused) span?.setAttributes({ 'http.response.status_code': error.status });
           span?.setError(error instanceof Error ? error.message : String(error));
           throw error;
         } finally {
