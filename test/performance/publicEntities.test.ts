@@ -11,13 +11,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readGatewayConfig } from '../../gateway/src/config';
 import { PublicFetchClassifier } from '../../gateway/src/performance/publicFetches';
-import { buildGateway, type GatewayServer } from '../../gateway/src/server';
+import type { GatewayServer } from '../../gateway/src/server';
 import type { DemoDataset } from '../../scripts/seed/demoDataset';
-import { SUBGRAPH_NAMES, createLogger, repositoryRoot } from '../../subgraphs/kit/src';
+import { repositoryRoot } from '../../subgraphs/kit/src';
 import { startEstate, type RunningEstate } from '../support/estate';
-import { errorCodes, execute, testAuth, tokenFor } from '../support/testkit';
+import { errorCodes, execute, tokenFor } from '../support/testkit';
 
 const root = repositoryRoot();
 const CUSTOMER_360 = readFileSync(join(root, 'operations', 'pos', 'Customer360.graphql'), 'utf8');
@@ -78,9 +77,7 @@ describe('public fetches through the gateway (PUBLIC_FETCH_SHARING, on by defaul
       },
     });
     customers = (captured?.customers ?? []).slice(0, 8).map((customer) => customer.id);
-    const env: NodeJS.ProcessEnv = { PORT: '0', FETCH_DEDUPLICATION: 'false', PUBLIC_FETCH_SHARING: 'false', PUBLIC_FETCH_CACHE_TTL_MS: '0' };
-    for (const name of SUBGRAPH_NAMES) env[`${name.toUpperCase()}_URL`] = estate.subgraphs[name].url;
-    reference = buildGateway({ config: { ...readGatewayConfig(env), auth: testAuth }, logger: createLogger('gateway', 'silent') });
+    reference = estate.buildGateway({ FETCH_DEDUPLICATION: 'false', PUBLIC_FETCH_SHARING: 'false', PUBLIC_FETCH_CACHE_TTL_MS: '0' });
     referenceUrl = await reference.start();
   }, 120_000);
 

@@ -11,12 +11,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readGatewayConfig } from '../../gateway/src/config';
-import { buildGateway, type GatewayServer } from '../../gateway/src/server';
+import type { GatewayServer } from '../../gateway/src/server';
 import type { DemoDataset } from '../../scripts/seed/demoDataset';
-import { SUBGRAPH_NAMES, createLogger, type SubgraphName } from '../../subgraphs/kit/src';
+import type { SubgraphName } from '../../subgraphs/kit/src';
 import { startEstate, type RunningEstate } from '../support/estate';
-import { execute, testAuth, tokenFor, type GraphQLResponse } from '../support/testkit';
+import { execute, tokenFor, type GraphQLResponse } from '../support/testkit';
 
 const CUSTOMER_360 = /* GraphQL */ `
   query Customer360($phone: String!) {
@@ -240,10 +239,12 @@ describe('partial results while a subgraph is down', () => {
         });
       });
       await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
-      const env: NodeJS.ProcessEnv = { PORT: '0', SUBGRAPH_RETRIES: '2', CIRCUIT_FAILURE_THRESHOLD: '1000', LOYALTY_SUBGRAPH_TIMEOUT_MS: '300' };
-      for (const name of SUBGRAPH_NAMES) env[`${name.toUpperCase()}_URL`] = estate.subgraphs[name].url;
-      env.LOYALTY_URL = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}/graphql`;
-      gateway = buildGateway({ config: { ...readGatewayConfig(env), auth: testAuth }, logger: createLogger('gateway', 'silent') });
+      gateway = estate.buildGateway({
+        SUBGRAPH_RETRIES: '2',
+        CIRCUIT_FAILURE_THRESHOLD: '1000',
+        LOYALTY_SUBGRAPH_TIMEOUT_MS: '300',
+        LOYALTY_URL: `http://127.0.0.1:${(standIn.address() as AddressInfo).port}/graphql`,
+      });
       url = await gateway.start();
     });
 

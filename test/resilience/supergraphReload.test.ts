@@ -13,11 +13,9 @@ import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'graphql';
-import { readGatewayConfig } from '../../gateway/src/config';
-import { buildGateway } from '../../gateway/src/server';
-import { DEFAULT_PORTS, SUBGRAPH_NAMES, createLogger, schemaPath } from '../../subgraphs/kit/src';
+import { DEFAULT_PORTS, SUBGRAPH_NAMES, schemaPath } from '../../subgraphs/kit/src';
 import { startEstate, type RunningEstate } from '../support/estate';
-import { execute, testAuth, tokenFor, type GraphQLResponse } from '../support/testkit';
+import { execute, tokenFor, type GraphQLResponse } from '../support/testkit';
 
 /** Composes the estate's SDLs, after `edit` changes the inventory SDL. */
 function compose(edit: (inventorySdl: string) => string = (sdl) => sdl): string {
@@ -138,9 +136,7 @@ describe('supergraph hot reload', () => {
     let served = compose(withoutBrand);
     const registry = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end(served));
     await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
-    const env: NodeJS.ProcessEnv = { PORT: '0', SUPERGRAPH_URL: `http://127.0.0.1:${(registry.address() as AddressInfo).port}/supergraph.graphql`, SUPERGRAPH_POLL_MS: '100' };
-    for (const name of SUBGRAPH_NAMES) env[`${name.toUpperCase()}_URL`] = estate.subgraphs[name].url;
-    const polling = buildGateway({ config: { ...readGatewayConfig(env), auth: testAuth }, logger: createLogger('gateway', 'silent') });
+    const polling = estate.buildGateway({ SUPERGRAPH_URL: `http://127.0.0.1:${(registry.address() as AddressInfo).port}/supergraph.graphql`, SUPERGRAPH_POLL_MS: '100' });
     try {
       const url = await polling.start();
       expect((await execute(url, WITH_BRAND)).errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');

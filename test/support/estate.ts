@@ -32,6 +32,11 @@ export interface RunningEstate {
   gateway: GatewayServer;
   /** The gateway's GraphQL URL. */
   url: string;
+  /**
+   * Another gateway (not started) in front of this estate's subgraphs, read from `env` over their
+   * `<NAME>_URL`s (which `env` may override), silent, with the test signing key.
+   */
+  buildGateway(env?: NodeJS.ProcessEnv): GatewayServer;
   /** Database round trips so far, summed over the five subgraphs. */
   commandCount(): number;
   /** Stops one subgraph (to test failures); `restart` brings it back on the same port. */
@@ -76,9 +81,11 @@ export async function startEstate(options: StartEstateOptions): Promise<RunningE
     startSubgraph(name, builders[name], database, { databaseName: databaseNameOf(name), port: ports[name], ...(events ? { events } : {}), ...(options.tracing ? { tracing: options.tracing } : {}) });
   const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
   for (const name of SUBGRAPH_NAMES) subgraphs[name] = await startOne(name);
-  const env: NodeJS.ProcessEnv = { PORT: '0', ...options.gatewayEnv };
-  for (const name of SUBGRAPH_NAMES) env[`${name.toUpperCase()}_URL`] = subgraphs[name].url;
-  const config = { ...readGatewayConfig(env), auth: testAuth, ...(options.tracing ? { tracing: options.tracing } : {}) };
+  const gatewayConfig = (env: NodeJS.ProcessEnv = {}) => {
+    const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_URL`, subgraphs[name].url]));
+    return { ...readGatewayConfig({ PORT: '0', ...urls, ...env }), auth: testAuth };
+  };
+  const config = { ...gatewayConfig(options.gatewayEnv), ...(options.tracing ? { tracing: options.tracing } : {}) };
   const gateway = buildGateway({ config, logger: createLogger('gateway', testLogLevel()) });
   const url = await gateway.start();
 
@@ -87,6 +94,7 @@ export async function startEstate(options: StartEstateOptions): Promise<RunningE
     subgraphs,
     gateway,
     url,
+    buildGateway: (env) => buildGateway({ config: gatewayConfig(env), logger: createLogger('gateway', 'silent') }),
     commandCount: () => SUBGRAPH_NAMES.reduce((sum, name) => sum + subgraphs[name].store.commandCount, 0),
     async stopSubgraph(name) {
       await subgraphs[name].server.stop();
