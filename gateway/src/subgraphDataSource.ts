@@ -172,7 +172,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     if (isMutation || !this.sharing) return post();
     if (entities && headers.authorization === undefined) {
       return this.sharing
-        .shareEntities(this.url, entities, (text) => this.transport.post(text, headers, this.timeoutMs))
+        .shareEntities(this.url, entities, body, (text) => this.transport.post(text, headers, this.timeoutMs))
         .then((answer) => ('headers' in answer ? (answer as SubgraphHttpResponse) : { ...answer, headers: {} }));
     }
     // Any Authorization at all makes the fetch non-anonymous (never cached, shared only with the same value).

@@ -158,10 +158,12 @@ describe('public _entities fetches, entity by entity', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const entitiesOf = (sharing: SubgraphFetchSharing, skus: string[]) =>
-    sharing
-      .shareEntities('inventory', { query: QUERY, variables: { representations: skus.map((sku) => ({ __typename: 'Product', sku })) } }, (body) => transport.post(body, {}, 5000))
+  const entitiesOf = (sharing: SubgraphFetchSharing, skus: string[]) => {
+    const payload = { query: QUERY, variables: { representations: skus.map((sku) => ({ __typename: 'Product', sku })) } };
+    return sharing
+      .shareEntities('inventory', payload, JSON.stringify(payload), (body) => transport.post(body, {}, 5000))
       .then((answer) => JSON.parse(answer.body) as { data: { _entities: ({ sku: string; name: string } | null)[] }; errors?: { path: (string | number)[] }[] });
+  };
 
   it('sends only the representations it has not seen within the TTL, and answers in the order asked', async () => {
     const sharing = new SubgraphFetchSharing(readSubgraphFetchSharingConfig({ PUBLIC_FETCH_CACHE_TTL_MS: '60000' }));

@@ -158,12 +158,11 @@ export class SubgraphFetchSharing {
    * bounds and invalidation), so a fetch whose representations were all asked recently — by anyone,
    * in any combination — is answered without the subgraph, and otherwise only the missing
    * representations are sent (through {@link share}). Errors are mapped back to the caller's indexes,
-   * and an entity with an error under it is not kept. `payload` is the fetch's GraphQL request;
-   * `send(body)` posts a body. Anything unexpected (not 200, not the shape asked for) falls back to
+   * and an entity with an error under it is not kept. `payload` is the fetch's GraphQL request and
+   * `whole` its JSON text, as the caller already serialised it; `send(body)` posts a body. Anything unexpected (not 200, not the shape asked for) falls back to
    * sending the whole fetch.
    */
-  async shareEntities<T extends SharedAnswer>(subgraph: string, payload: EntitiesRequest, send: (body: string) => Promise<T>): Promise<SharedAnswer> {
-    const whole = JSON.stringify(payload);
+  async shareEntities<T extends SharedAnswer>(subgraph: string, payload: EntitiesRequest, whole: string, send: (body: string) => Promise<T>): Promise<SharedAnswer> {
     const { representations, ...otherVariables } = payload.variables;
     if (!this.publicAnswers.enabled || !Array.isArray(representations) || representations.length === 0) return this.share(subgraph, undefined, whole, () => send(whole));
     const prefix = `${subgraph}\n\n${payload.query}\n${JSON.stringify(otherVariables)}\n`;
