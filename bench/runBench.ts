@@ -84,8 +84,10 @@ async function measure(
   const warm = await runLoad({ url: gateway.url, workload, connections: options.connections, durationSeconds: options.warmupSeconds });
   if (warm.errors > 0) say(`${workload.id} ${gateway.id} warm-up: ${warm.errors} errors, e.g. ${warm.problems[0]?.[0]}`);
   const pid = gateway.child?.pid;
-  const estatePids = estate ? [...estate.subgraphs.map((child) => child.pid), ...(estate.databasePid ? [estate.databasePid] : [])] : [];
-  const estateCpu = () => estatePids.reduce((sum, p) => sum + cpuSeconds(p), 0);
+  const estateParts = estate
+    ? [...estate.subgraphs.map((child) => ({ name: child.name, pid: child.pid })), ...(estate.databasePid ? [{ name: 'database', pid: estate.databasePid }] : [])]
+    : [];
+  const estateCpu = () => estateParts.map((part) => cpuSeconds(part.pid));
   const countersBefore = await estate?.counters();
   const estateBefore = estateCpu();
   const cpuBefore = pid ? cpuSeconds(pid) : 0;
@@ -97,11 +99,17 @@ async function measure(
   const cpu = pid ? cpuSeconds(pid) - cpuBefore : undefined;
   const estateAfter = estateCpu();
   const countersAfter = await estate?.counters();
+  if (estate && load.responses > 0) {
+    // Where the estate's CPU went, per operation: which subgraph (or the database server) to profile next.
+    const parts = estateParts.map((part, i) => `${part.name} ${((1000 * ((estateAfter[i] ?? 0) - (estateBefore[i] ?? 0))) / load.responses).toFixed(2)}`);
+    say(`${workload.id} ${gateway.id}: estate CPU ms per operation — ${parts.join(', ')}`);
+  }
+  const estateTotal = (values: number[]) => values.reduce((sum, v) => sum + v, 0);
   return {
     load,
     ...(cpu !== undefined ? { gatewayCpuSeconds: cpu } : {}),
     ...(peak !== undefined ? { peakRssBytes: peak } : {}),
-    ...(estate ? { estateCpuSeconds: estateAfter - estateBefore } : {}),
+    ...(estate ? { estateCpuSeconds: estateTotal(estateAfter) - estateTotal(estateBefore) } : {}),
     ...(countersBefore && countersAfter
       ? { counters: { commands: countersAfter.commands - countersBefore.commands, subgraphRequests: countersAfter.subgraphRequests - countersBefore.subgraphRequests } }
       : {}),
