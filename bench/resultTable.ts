@@ -6,6 +6,8 @@ import type { LoadResult } from './loadRun';
 export interface BenchRow {
   workload: string;
   gateway: GatewayId;
+  /** Shown instead of the gateway's name, e.g. for a configuration variant of Zócalo's. */
+  label?: string;
   load: LoadResult;
   /** Gateway CPU over the measured window, in cores (1.0 = one core busy); undefined when not measured. */
   cpuCores?: number;
@@ -56,7 +58,7 @@ export function formatTable(rows: BenchRow[]): string {
     lines.push(
       `| ${[
         row.workload,
-        GATEWAY_LABELS[row.gateway],
+        row.label ?? GATEWAY_LABELS[row.gateway],
         fixed(load.requestsPerSecond, 1),
         fixed(load.p50, 0),
         fixed(load.p95, 0),

@@ -47,6 +47,8 @@ export interface StartGatewayOptions {
   cpuProfileDir?: string;
   /** Zócalo only: write heap snapshots on SIGUSR2 into this directory (../heapSnapshot.ts). */
   heapSnapshotDir?: string;
+  /** Zócalo only: settings over everything else (a configuration variant, e.g. development mode). */
+  zocaloEnv?: NodeJS.ProcessEnv;
 }
 
 /** Settings of Zócalo's gateway beyond the estate's: rate limits raised for a load generator. */
@@ -73,7 +75,7 @@ function commandOf(id: GatewayId, port: number, options: StartGatewayOptions): {
     case 'zocalo':
       return {
         args: [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), ...(options.heapSnapshotDir ? heapSnapshotFlags(options.heapSnapshotDir) : []), ...GATEWAY_NODE_FLAGS, ...entryArgs('gateway/src/index.ts')],
-        env: { ...base, ...ZOCALO_BENCH_ENV, ...zocaloTunablesOf() },
+        env: { ...base, ...ZOCALO_BENCH_ENV, ...zocaloTunablesOf(), ...options.zocaloEnv },
       };
     case 'apollo':
       return { args: entryArgs('bench/gateways/plainApolloGateway.ts'), env: base };
