@@ -19,6 +19,8 @@ export interface EventOptions {
   natsStream?: string;
   /** Relay polling interval. `EVENT_RELAY_INTERVAL_MS`. @default 200 */
   relayIntervalMs?: number;
+  /** Longest relay wait while the outbox has nothing pending (the wait doubles up to it). `EVENT_RELAY_IDLE_INTERVAL_MS`. @default 1000 */
+  relayIdleIntervalMs?: number;
   /** Deliveries tried before an event is dead-lettered for a subscriber. `EVENT_MAX_ATTEMPTS`. @default 12 */
   maxAttempts?: number;
   /** First retry delay; doubles per attempt, with jitter. `EVENT_BACKOFF_BASE_MS`. @default 500 */
@@ -43,6 +45,7 @@ export interface EventSettings {
   natsUrl: string | null;
   natsStream: string;
   relayIntervalMs: number;
+  relayIdleIntervalMs: number;
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -70,6 +73,7 @@ export function resolveEventSettings(options: EventOptions = {}): EventSettings 
     natsUrl: options.natsUrl ? options.natsUrl : null,
     natsStream: options.natsStream ?? 'ZOCALO_EVENTS',
     relayIntervalMs: options.relayIntervalMs ?? 200,
+    relayIdleIntervalMs: options.relayIdleIntervalMs ?? 1000,
     maxAttempts: options.maxAttempts ?? 12,
     backoffBaseMs: options.backoffBaseMs ?? 500,
     backoffMaxMs: options.backoffMaxMs ?? 300_000,
@@ -90,7 +94,7 @@ function readPositiveInteger(env: NodeJS.ProcessEnv, variable: string): number |
 }
 
 /**
- * Reads `NATS_URL`, `EVENT_RELAY_INTERVAL_MS`, `EVENT_MAX_ATTEMPTS`, `EVENT_BACKOFF_BASE_MS`,
+ * Reads `NATS_URL`, `EVENT_RELAY_INTERVAL_MS`, `EVENT_RELAY_IDLE_INTERVAL_MS`, `EVENT_MAX_ATTEMPTS`, `EVENT_BACKOFF_BASE_MS`,
  * `EVENT_BACKOFF_MAX_MS` and each `<NAME>_URL` (where to push a subscriber's events). A bad value is a
  * start-up error naming the variable.
  */
@@ -107,6 +111,8 @@ export function readEventOptions(env: NodeJS.ProcessEnv = process.env): EventOpt
   if (env.NATS_URL) options.natsUrl = env.NATS_URL;
   const relayIntervalMs = readPositiveInteger(env, 'EVENT_RELAY_INTERVAL_MS');
   if (relayIntervalMs !== undefined) options.relayIntervalMs = relayIntervalMs;
+  const relayIdleIntervalMs = readPositiveInteger(env, 'EVENT_RELAY_IDLE_INTERVAL_MS');
+  if (relayIdleIntervalMs !== undefined) options.relayIdleIntervalMs = relayIdleIntervalMs;
   const maxAttempts = readPositiveInteger(env, 'EVENT_MAX_ATTEMPTS');
   if (maxAttempts !== undefined) options.maxAttempts = maxAttempts;
   const backoffBaseMs = readPositiveInteger(env, 'EVENT_BACKOFF_BASE_MS');

@@ -7,7 +7,8 @@
  *
  * Publishing (domainEvent.ts) puts an event into the `pendingEvents` array of the document whose state
  * changes, in the same single-document write. The relay runs passes — every `relayIntervalMs`, and at
- * once after a local write that pushed an event (`kick`) — each with two steps:
+ * once after a local write that pushed an event (`kick`) — each with two steps (while the outbox holds
+ * nothing pending and a pass moved nothing, the wait doubles up to `idleIntervalMs`; see {@link OutboxRelay.run}):
  *
  * 1. **Move.** Read a batch of documents of each publishing collection that have pending events; reserve
  *    a block of ordering keys (`seq`) from the counter document `outboxState/sequence` (one atomic
@@ -90,6 +91,8 @@ export interface OutboxRelayOptions {
   logger: Logger;
   /** @default 200 */
   intervalMs?: number;
+  /** Longest wait between passes while there is nothing to do (never below `intervalMs`). @default 1000 */
+  idleIntervalMs?: number;
   /** @default 12 */
   maxAttempts?: number;
   /** @default 500 */
@@ -116,6 +119,8 @@ export interface RelayPassResult {
   failed: number;
   /** Deliveries dead-lettered. */
   dead: number;
+  /** Outbox entries still pending for some subscriber when the pass read them (due or waiting out a backoff). */
+  pending: number;
 }
 
 /** The lane the broker fan-out delivers through: one publish for every subscriber. */
@@ -156,6 +161,7 @@ export class OutboxRelay {
   /** The same collection, untyped: the driver's update typings reject dotted paths into `deliveries`. */
   private readonly outboxUpdates: Collection<KeyedDocument>;
   private readonly intervalMs: number;
+  private readonly idleIntervalMs: number;
   private readonly maxAttempts: number;
   private readonly batchSize: number;
   private readonly concurrency: number;
@@ -173,6 +179,7 @@ export class OutboxRelay {
     this.outbox = options.store.collection<OutboxEntry>(OUTBOX_COLLECTION);
     this.outboxUpdates = options.store.collection<KeyedDocument>(OUTBOX_COLLECTION);
     this.intervalMs = options.intervalMs ?? 200;
+    this.idleIntervalMs = Math.max(this.intervalMs, options.idleIntervalMs ?? 1000);
     this.maxAttempts = options.maxAttempts ?? 12;
     this.batchSize = options.batchSize ?? 200;
     this.concurrency = options.concurrency ?? 16;
@@ -214,7 +221,7 @@ export class OutboxRelay {
 
   /** One pass: move pending events into the outbox, then deliver what is due. Exposed for tests and tools. */
   async runOnce(): Promise<RelayPassResult> {
-    const result: RelayPassResult = { moved: 0, delivered: 0, failed: 0, dead: 0 };
+    const result: RelayPassResult = { moved: 0, delivered: 0, failed: 0, dead: 0, pending: 0 };
     for (const collection of this.options.collections) {
       result.moved += await this.moveFrom(collection);
       if (this.stopping) return result;
@@ -225,20 +232,36 @@ export class OutboxRelay {
     return result;
   }
 
+  /**
+   * The loop. A pass right after a kick; otherwise every `intervalMs` while there is work — events
+   * moved, or outbox entries pending (due, or waiting out a backoff: their retries stay on time) — and,
+   * while there is none, a wait that doubles up to `idleIntervalMs`. An idle relay then costs the
+   * database a few reads a second instead of five passes' worth (each pass reads every publishing
+   * collection and every subscriber's lane; on a server without secondary indexes, a scan each); what
+   * it can miss for that long is only work no local write announced — another replica's leftovers, a
+   * crashed pass, a replayed dead letter — which is picked up within `idleIntervalMs`.
+   */
   private async run(): Promise<void> {
+    let waitMs = this.intervalMs;
     while (this.running) {
       this.kicked = false;
+      let idle = false;
       try {
-        await this.runOnce();
+        const result = await this.runOnce();
+        idle = result.moved === 0 && result.pending === 0;
       } catch (error) {
         // The database or the transport is down; the state is in the database, so the next pass
         // simply tries again.
         this.options.logger.warn('outbox relay pass failed', { error });
       }
       if (!this.running) break;
-      if (this.kicked) continue;
+      if (this.kicked) {
+        waitMs = this.intervalMs;
+        continue;
+      }
+      waitMs = idle ? Math.min(this.idleIntervalMs, waitMs * 2) : this.intervalMs;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.intervalMs);
+        const timer = setTimeout(done, waitMs);
         function done() {
           clearTimeout(timer);
           resolve();
@@ -246,6 +269,7 @@ export class OutboxRelay {
         this.wake = done;
       });
       this.wake = null;
+      if (this.kicked) waitMs = this.intervalMs;
     }
   }
 
@@ -352,6 +376,7 @@ export class OutboxRelay {
     for (const lane of lanes) {
       const filter = lane === BROKER_LANE ? { 'pendingFor.0': { $exists: true } } : { pendingFor: lane as SubgraphName };
       const entries = await this.outbox.find(filter).sort({ seq: 1 }).limit(this.batchSize).toArray();
+      result.pending += entries.length;
       const bySubject = new Map<string, OutboxEntry[]>();
       for (const entry of entries) {
         const chain = bySubject.get(entry.subject);

@@ -138,6 +138,7 @@ export function createSubgraphEvents(options: SubgraphEventsOptions): SubgraphEv
         subscriptions: settings.subscriptions,
         logger: eventLogger,
         intervalMs: settings.relayIntervalMs,
+        idleIntervalMs: settings.relayIdleIntervalMs,
         maxAttempts: settings.maxAttempts,
         backoffBaseMs: settings.backoffBaseMs,
         backoffMaxMs: settings.backoffMaxMs,
