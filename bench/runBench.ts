@@ -142,6 +142,29 @@ function rowOf(workload: string, gateway: GatewayId, measurements: Measurement[]
   };
 }
 
+/**
+ * How far any gateway could go past plain Apollo Gateway in each workload on this machine without
+ * changing the subgraphs' work: plain Apollo Gateway's operation costs the machine `busy × cores / rate`
+ * of CPU, of which its gateway process used its CPU per request; a gateway that used no CPU at all would
+ * still leave the rest (estate, load generator) — so its rate could be at most `total / rest` times
+ * plain's. Where that ceiling is below a target, no gateway change can reach the target there.
+ */
+function ceilingLines(rows: BenchRow[]): string[] {
+  const lines: string[] = [];
+  const cores = cpus().length;
+  for (const row of rows) {
+    if (row.gateway !== 'apollo' || row.cpuCores === undefined || row.load.requestsPerSecond === 0) continue;
+    const totalMs = (row.machineBusy * cores * 1000) / row.load.requestsPerSecond;
+    const gatewayMs = (row.cpuCores * 1000) / row.load.requestsPerSecond;
+    const restMs = totalMs - gatewayMs;
+    if (restMs <= 0) continue;
+    lines.push(
+      `${row.workload}: an operation through plain Apollo Gateway cost the machine ${totalMs.toFixed(1)} ms of CPU, ${gatewayMs.toFixed(1)} of them in the gateway — a gateway using no CPU at all, sending the subgraphs the same work, could serve at most ${(totalMs / restMs).toFixed(2)}× its requests/s here`,
+    );
+  }
+  return lines;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -261,6 +284,7 @@ async function main(): Promise<void> {
     }
 
     process.stdout.write(`\n${formatTable(rows)}\n\n`);
+    for (const line of ceilingLines(rows)) say(line);
     say(`${connections} connections; per workload ${estateWarmupSeconds} s of estate warm-up shared by the gateways, then ${rounds} round(s) of ${warmupSeconds} s warm-up + ${durationSeconds} s measured per gateway; seed ${customers} customers / ${orders} orders`);
     say(`database server: ${databaseDescription}`);
     say(`machine: ${machine()}${values.pin ? '; load generator pinned to core 0, gateway to core 1' : ''}`);
