@@ -24,6 +24,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { generateDemoDataset } from '../scripts/seed/demoDataset';
 import { DEFAULT_PORTS, SUBGRAPH_NAMES, readAuthConfig, urlVariableOf, type SubgraphName } from '../subgraphs/kit/src';
+import { listOf, positive } from './cliOptions';
 import { startBenchEstate, type BenchEstate, type EstateCounters } from './benchEstate';
 import { GATEWAY_IDS, GATEWAY_LABELS, startGateway, zocaloTunablesOf, type GatewayId, type RunningGateway } from './gateways/benchGateways';
 import { mergeLoads, runLoad, type LoadResult } from './loadRun';
@@ -36,20 +37,6 @@ import { WORKLOADS } from './workloads/workloads';
 const BENCH_SIGNING_KEY = 'zocalo-bench-signing-key-local-only';
 
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
-
-function positive(raw: string | undefined, flag: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a positive number, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
-function listOf<T extends string>(raw: string | undefined, allowed: readonly T[], flag: string): T[] {
-  if (!raw) return [...allowed];
-  const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
-  for (const item of items) if (!allowed.includes(item as T)) throw new Error(`${flag}: unknown ${JSON.stringify(item)}; choose from ${allowed.join(', ')}`);
-  return allowed.filter((item) => items.includes(item));
-}
 
 function pin(pid: number, core: number): void {
   try {

@@ -32,6 +32,7 @@ import { DEFAULT_PORTS, SUBGRAPH_NAMES, readAuthConfig, urlVariableOf, type Subg
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { positive } from './cliOptions';
 import { startBenchEstate, type BenchEstate } from './benchEstate';
 import { retainedHeapOf } from './heapSnapshot';
 import { startGateway, type RunningGateway } from './gateways/benchGateways';
@@ -57,13 +58,6 @@ interface Watched {
 interface MinuteMemory {
   rssPeak?: number;
   heapFloor?: number;
-}
-
-function positive(raw: string | undefined, flag: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a positive number, got ${JSON.stringify(raw)}`);
-  return value;
 }
 
 /** `zocalo_process_memory_bytes{…kind="<kind>"…}` of a Prometheus text. */

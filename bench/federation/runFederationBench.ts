@@ -23,6 +23,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { listOf, positive } from '../cliOptions';
 import { startChild, entryArgs, waitForHttp, type BenchChild } from '../childProcess';
 import { startGateway, type GatewayId, type RunningGateway } from '../gateways/benchGateways';
 import { mergeLoads, runLoad } from '../loadRun';
@@ -59,13 +60,6 @@ async function post(url: string): Promise<{ status: number; text: string }> {
   return { status: response.status, text: await response.text() };
 }
 
-function positive(raw: string | undefined, flag: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a positive number, got ${raw}`);
-  return value;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -82,8 +76,7 @@ async function main(): Promise<void> {
   const warmupSeconds = positive(values.warmup, '--warmup', 5);
   const connections = Math.round(positive(values.connections, '--connections', 50));
   const rounds = Math.round(positive(values.rounds, '--rounds', 1));
-  const variantIds = (values.gateways?.split(',') ?? Object.keys(VARIANTS)) as VariantId[];
-  for (const id of variantIds) if (!(id in VARIANTS)) throw new Error(`--gateways: unknown ${id} (known: ${Object.keys(VARIANTS).join(', ')})`);
+  const variantIds = listOf(values.gateways, Object.keys(VARIANTS) as VariantId[], '--gateways');
   say(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
   const subgraphs: BenchChild[] = [];
