@@ -7,19 +7,14 @@
  * plus an interface and a subgraph error, over real HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { buildGateway, type GatewayServer } from '../../gateway/src/server';
-import { readGatewayConfig } from '../../gateway/src/config';
-import { createLogger } from '../../subgraphs/kit/src';
-import { execute, testAuth } from '../support/testkit';
+import { startSupergraphGateway, type SupergraphGateway } from '../support/supergraphGateway';
+import { execute } from '../support/testkit';
 
 const PRODUCTS = [
   { upc: '1', name: 'Molcajete', price: 540, weight: 3 },
@@ -72,9 +67,8 @@ async function startForeignSubgraph(typeDefs: ReturnType<typeof parse>, resolver
 
 describe('the gateway serving a supergraph that is not Zócalo\'s', () => {
   const subgraphs: ApolloServer[] = [];
-  let gateway: GatewayServer;
+  let gateway: SupergraphGateway;
   let url: string;
-  let directory: string;
 
   beforeAll(async () => {
     const products = await startForeignSubgraph(productsTypeDefs, productsResolvers);
@@ -85,18 +79,13 @@ describe('the gateway serving a supergraph that is not Zócalo\'s', () => {
       { name: 'reviews', url: reviews.url, typeDefs: reviewsTypeDefs },
     ]);
     if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join('\n'));
-    directory = mkdtempSync(path.join(tmpdir(), 'zocalo-foreign-'));
-    const supergraphPath = path.join(directory, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composed.supergraphSdl);
-    const config = { ...readGatewayConfig({ PORT: '0', SUPERGRAPH_PATH: supergraphPath }), auth: testAuth };
-    gateway = buildGateway({ config, logger: createLogger('gateway', 'silent') });
-    url = await gateway.start();
+    gateway = await startSupergraphGateway(composed.supergraphSdl);
+    url = gateway.url;
   }, 60_000);
 
   afterAll(async () => {
     await gateway?.stop();
     await Promise.all(subgraphs.map((server) => server.stop()));
-    if (directory) rmSync(directory, { recursive: true, force: true });
   });
 
   it('joins entities across the subgraphs, with @requires, for an anonymous caller', async () => {

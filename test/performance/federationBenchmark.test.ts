@@ -6,11 +6,8 @@
  * are sent once (the fetch sharing the benchmark's figures rest on) without changing any answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import {
   composeFederationBenchmark,
   createFederationSubgraphServer,
@@ -19,10 +16,8 @@ import {
   FEDERATION_TEST_QUERY,
   type FederationSubgraphName,
 } from '../../bench/federation/federationSubgraphs';
-import { readGatewayConfig } from '../../gateway/src/config';
-import { buildGateway, type GatewayServer } from '../../gateway/src/server';
-import { createLogger } from '../../subgraphs/kit/src';
-import { execute, testAuth } from '../support/testkit';
+import { startSupergraphGateway, type SupergraphGateway } from '../support/supergraphGateway';
+import { execute } from '../support/testkit';
 
 interface User {
   id: string;
@@ -58,9 +53,8 @@ function productOf(upc: string): Omit<Product, 'reviews'> {
 describe('the federation benchmark through Zócalo\'s gateway', () => {
   const servers: Server[] = [];
   const counters: (() => number)[] = [];
-  let gateway: GatewayServer;
+  let gateway: SupergraphGateway;
   let url: string;
-  let directory: string;
 
   beforeAll(async () => {
     const urls = {} as Record<FederationSubgraphName, string>;
@@ -71,18 +65,13 @@ describe('the federation benchmark through Zócalo\'s gateway', () => {
       counters.push(requests);
       urls[name] = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
     }
-    directory = mkdtempSync(path.join(tmpdir(), 'zocalo-federation-bench-'));
-    const supergraphPath = path.join(directory, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeFederationBenchmark(urls));
-    const config = { ...readGatewayConfig({ PORT: '0', SUPERGRAPH_PATH: supergraphPath }), auth: testAuth };
-    gateway = buildGateway({ config, logger: createLogger('gateway', 'silent') });
-    url = await gateway.start();
+    gateway = await startSupergraphGateway(composeFederationBenchmark(urls));
+    url = gateway.url;
   }, 60_000);
 
   afterAll(async () => {
     await gateway?.stop();
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-    if (directory) rmSync(directory, { recursive: true, force: true });
   });
 
   it('answers TestQuery with every entity joined across the four subgraphs', async () => {
