@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { execute, parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
 
 /** The subgraphs, in composition order. */
@@ -61,6 +62,8 @@ const NAMES = ['Sor Juana Inés', 'Frida Kahlo', 'Octavio Paz', 'Rosario Castell
 const USERS: User[] = NAMES.map((name, i) => ({ id: String(i + 1), name, username: `@${name.split(' ')[0]?.toLowerCase() ?? 'user'}${i + 1}`, birthday: 1_000_000_000 + i * 86_400 }));
 const PRODUCT_NAMES = ['Molcajete', 'Rebozo', 'Comal', 'Jarro de barro', 'Huipil', 'Sarape', 'Alebrije', 'Petate', 'Canasta'];
 const PRODUCTS: Product[] = PRODUCT_NAMES.map((name, i) => ({ upc: String(i + 1), name, price: 300 + 150 * i, weight: 100 + 40 * i }));
+/** `topProducts`' default `first`. */
+const TOP_PRODUCTS_DEFAULT = 5;
 const IN_STOCK = new Set(['1', '5', '6', '7', '9']);
 const REVIEWS: Review[] = Array.from({ length: 12 }, (_, i) => ({
   id: String(i + 1),
@@ -70,7 +73,7 @@ const REVIEWS: Review[] = Array.from({ length: 12 }, (_, i) => ({
 }));
 
 /** The data behind the answers (tests derive the expected answer from it). */
-export const FEDERATION_DATA = { users: USERS, products: PRODUCTS, reviews: REVIEWS, inStock: IN_STOCK, topProductsDefault: 5 } as const;
+export const FEDERATION_DATA = { users: USERS, products: PRODUCTS, reviews: REVIEWS, inStock: IN_STOCK, topProductsDefault: TOP_PRODUCTS_DEFAULT } as const;
 
 const byId = <T, K extends keyof T>(items: T[], key: K) => new Map(items.map((item) => [item[key], item]));
 const usersById = byId(USERS, 'id');
@@ -94,7 +97,7 @@ const SDL: Record<FederationSubgraphName, string> = {
   `,
   products: `
     extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
-    type Query { topProducts(first: Int = 5): [Product] }
+    type Query { topProducts(first: Int = ${TOP_PRODUCTS_DEFAULT}): [Product] }
     type Product @key(fields: "upc") { upc: String! name: String price: Int weight: Int }
   `,
   reviews: `
@@ -105,9 +108,7 @@ const SDL: Record<FederationSubgraphName, string> = {
   `,
 };
 
-type Resolvers = Parameters<typeof buildSubgraphSchema>[0] extends infer M ? (M extends { resolvers?: infer R } ? R : never) : never;
-
-const RESOLVERS: Record<FederationSubgraphName, Resolvers> = {
+const RESOLVERS: Record<FederationSubgraphName, GraphQLResolverMap<unknown>> = {
   accounts: {
     Query: { me: () => USERS[0], users: () => USERS, user: (_: unknown, { id }: { id: string }) => usersById.get(id) ?? null },
     User: { __resolveReference: (ref: { id: string }) => usersById.get(ref.id) ?? null },
